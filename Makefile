@@ -1,0 +1,93 @@
+# mailgun-lua: the C core (mailgun.core), the Lua layer, specs, benchmarks.
+# `make test` and `make demo` install missing Debian packages first, so each
+# works as the only command on a fresh Debian 12 machine.
+
+LUA        ?= lua5.4
+PREFIX     ?= /usr/local
+CC         ?= gcc
+PKG_CONFIG ?= pkg-config
+BUSTED     ?= busted
+
+ifeq ($(LUA),luajit)
+  LUA_PC   := luajit
+  ABI      := luajit
+  LUA_VER  := 5.1
+else
+  LUA_PC   := lua5.4
+  ABI      := lua5.4
+  LUA_VER  := 5.4
+endif
+
+BUILD    := build/$(ABI)
+MODULE   := $(BUILD)/mailgun/core.so
+SOURCES  := $(wildcard csrc/*.c)
+HEADERS  := $(wildcard csrc/*.h)
+WARN     := -Wall -Wextra -pedantic -Wshadow -Wstrict-prototypes
+OPT      ?= -O2
+CFLAGS   ?= $(OPT) $(WARN)
+ALL_CFLAGS = -std=c99 -fPIC $(CFLAGS) $(shell $(PKG_CONFIG) --cflags $(LUA_PC) libcurl libcrypto)
+# libraries after the sources (Debian links --as-needed); never -llua: the
+# interpreter is static and the module must use its symbols.
+LIBS     = $(shell $(PKG_CONFIG) --libs libcurl libcrypto)
+
+INSTALL_LMOD ?= $(PREFIX)/share/lua/$(LUA_VER)
+INSTALL_CMOD ?= $(PREFIX)/lib/lua/$(LUA_VER)
+
+export LUA_PATH  := lua/?.lua;lua/?/init.lua;;
+export LUA_CPATH := build/lua5.4/?.so;;
+
+DEB_PACKAGES := lua5.4 liblua5.4-dev libcurl4-openssl-dev libssl-dev lua-cjson \
+  lua-busted luarocks lua-check pkg-config gcc make openssl curl ca-certificates \
+  nginx libnginx-mod-http-lua lua-resty-core lua-resty-lrucache luajit2 libluajit2-5.1-dev
+CHECK_PACKAGES := valgrind
+
+.PHONY: all build luajit test check bench install deps deps-check demo lint clean sandbox
+
+all: build
+build: $(MODULE)
+
+$(MODULE): $(SOURCES) $(HEADERS) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -shared $(SOURCES) -o $@ $(LIBS)
+
+luajit:
+	$(MAKE) LUA=luajit build
+
+# Install the Debian packages that are missing (root or sudo needed only then).
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES) $(EXTRA_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+test: deps
+	@$(MAKE) --no-print-directory build luajit
+	@bash tools/run-specs
+
+check: 
+	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="$(CHECK_PACKAGES)"
+	@bash tools/check
+
+bench: deps
+	@$(MAKE) --no-print-directory build
+	@bash bench/run
+
+demo: deps
+	@$(MAKE) --no-print-directory build luajit
+	@bash tools/demo
+
+lint:
+	luacheck lua spec examples bench
+
+install: build
+	install -d $(DESTDIR)$(INSTALL_LMOD)/mailgun $(DESTDIR)$(INSTALL_CMOD)/mailgun
+	cd lua && find . -name '*.lua' | while read f; do \
+	  install -D -m 644 "$$f" "$(DESTDIR)$(INSTALL_LMOD)/$$f"; done
+	install -m 755 $(MODULE) $(DESTDIR)$(INSTALL_CMOD)/mailgun/core.so
+
+clean:
+	rm -rf build

@@ -1,0 +1,57 @@
+-- JSON on top of lua-cjson, with what plain cjson 2.1 lacks: a marker for
+-- arrays that may be empty (cjson alone writes {} for an empty table), and a
+-- decode that returns nil, err instead of raising.
+local cjson = require("cjson.safe")
+
+local setmetatable, getmetatable, type, pairs, next = setmetatable, getmetatable, type, pairs, next
+
+local _M = { null = cjson.null }
+
+local array_mt = { __name = "json.array" }
+local EMPTY = "\0json-empty-array\0"
+
+-- Marks t (default: a new table) as a JSON array, so {} encodes as [].
+function _M.array(t)
+  return setmetatable(t or {}, array_mt)
+end
+
+function _M.is_array(t)
+  return getmetatable(t) == array_mt
+end
+
+local function mark_empty(v, seen)
+  if type(v) ~= "table" then return v end
+  if getmetatable(v) == array_mt and next(v) == nil then return EMPTY end
+  seen = seen or {}
+  if seen[v] then return v end
+  seen[v] = true
+  local copy
+  for k, x in pairs(v) do
+    local y = mark_empty(x, seen)
+    if y ~= x then
+      copy = copy or {}
+      copy[k] = y
+    end
+  end
+  if not copy then return v end
+  for k, x in pairs(v) do
+    if copy[k] == nil then copy[k] = x end
+  end
+  return copy
+end
+
+function _M.encode(v)
+  local s, err = cjson.encode(mark_empty(v))
+  if not s then return nil, err end
+  if s:find("\\u0000json-empty-array\\u0000", 1, true) then
+    s = s:gsub('"\\u0000json%-empty%-array\\u0000"', "[]")
+  end
+  return s
+end
+
+function _M.decode(s)
+  if type(s) ~= "string" or s == "" then return nil, "empty" end
+  return cjson.decode(s)
+end
+
+return _M

@@ -1,0 +1,61 @@
+-- The default transport: a C core session (libcurl, one kept-alive
+-- connection per host), and a blocking sleep.
+local core = require("mailgun.core")
+
+local setmetatable, tostring = setmetatable, tostring
+
+local _M = {}
+local mt = { __index = _M }
+
+-- opts: timeout, connect_timeout (seconds), verify, cafile, capath, proxy,
+-- user_agent, max_body.
+function _M.new(opts)
+  opts = opts or {}
+  local session = core.session({
+    timeout = opts.timeout and opts.timeout * 1000 or nil,
+    connect_timeout = opts.connect_timeout and opts.connect_timeout * 1000 or nil,
+    verify = opts.verify,
+    cafile = opts.cafile,
+    capath = opts.capath,
+    proxy = opts.proxy,
+    user_agent = opts.user_agent,
+    max_body = opts.max_body,
+  })
+  return setmetatable({ session = session, name = "curl" }, mt)
+end
+
+-- req: method, url, headers, body | form, timeout (seconds)
+-- -> res | nil, word, detail
+function _M:request(req)
+  local res, word, _, detail = self.session:request({
+    method = req.method,
+    url = req.url,
+    headers = req.headers,
+    body = req.body,
+    form = req.form,
+    timeout = req.timeout and req.timeout * 1000 or nil,
+  })
+  if not res then return nil, word, detail and tostring(detail) or nil end
+  return res
+end
+
+local function monotonic()
+  return core.now and core.now() or os.time()
+end
+
+function _M:now()
+  return monotonic()
+end
+
+function _M:sleep(seconds)
+  if seconds <= 0 then return end
+  if core.sleep then return core.sleep(seconds) end
+  local t = os.clock() + seconds
+  repeat until os.clock() >= t -- only when the core lacks sleep
+end
+
+function _M:close()
+  self.session:close()
+end
+
+return _M
