@@ -1,6 +1,7 @@
 std = "lua54"
-max_line_length = 100
+self = false
+max_line_length = 120
 files["lua/mailgun/sandbox"] = { std = "ngx_lua" }
 files["lua/mailgun/transport/resty.lua"] = { std = "ngx_lua" }
-files["spec"] = { std = "+busted" }
+files["spec"] = { std = "+busted", unused_args = false }
 exclude_files = { "build", "lua_modules" }

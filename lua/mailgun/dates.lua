@@ -55,9 +55,7 @@ function _M.to_epoch(v)
       h, mi, s, tail = 0, 0, 0, "Z"
     end
     local off = 0
-    if tail == "Z" or tail == "" or tail == "z" then
-      off = 0
-    else
+    if tail ~= "Z" and tail ~= "" and tail ~= "z" then
       local sign, oh, om = tail:match("^([+-])(%d%d):?(%d%d)$")
       if not sign then return nil, "unreadable date '" .. v .. "'" end
       off = (tonumber(oh) * 60 + tonumber(om)) * (sign == "-" and -1 or 1)

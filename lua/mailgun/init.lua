@@ -184,7 +184,17 @@ function Client:request(method, path, params, opts)
   return self.engine:call(ep, params, opts)
 end
 
+-- The client's non-blocking loop (C core multi), or nil when the client
+-- runs on a transport that is not the curl one.
+function Client:loop()
+  if self._loop then return self._loop end
+  if self.transport.name ~= "curl" then return nil end
+  self._loop = require("mailgun.async").new(self.transport.options)
+  return self._loop
+end
+
 function Client:close()
+  if self._loop then self._loop:close(); self._loop = nil end
   if self.transport.close then self.transport:close() end
 end
 

@@ -21,7 +21,7 @@ function _M.new(opts)
     user_agent = opts.user_agent,
     max_body = opts.max_body,
   })
-  return setmetatable({ session = session, name = "curl" }, mt)
+  return setmetatable({ session = session, name = "curl", options = opts }, mt)
 end
 
 -- req: method, url, headers, body | form, timeout (seconds)

@@ -1,0 +1,168 @@
+-- Requests that do not block: submitted to the C core's multi handle and
+-- finished by poll(timeout_ms), which a host calls from its own loop (each
+-- frame, with 0 = never wait). Retries wait on a timer checked by poll, not
+-- in a sleep. Callbacks receive res, err exactly as the blocking call
+-- returns them.
+local core = require("mailgun.core")
+
+local setmetatable, pairs, ipairs, type, pcall, error =
+  setmetatable, pairs, ipairs, type, pcall, error
+local min, floor = math.min, math.floor
+local remove = table.remove
+
+local _M = {}
+
+local Loop = {}
+Loop.__index = Loop
+
+local function now()
+  return core.now()
+end
+
+-- Loops alive, for mailgun.poll() (weak: a dropped loop is collected).
+local loops = setmetatable({}, { __mode = "k" })
+
+-- opts: max_connections, and the curl session options (timeout and
+-- connect_timeout in seconds, verify, cafile, capath, proxy, user_agent).
+function _M.new(opts)
+  opts = opts or {}
+  local multi = core.multi({
+    max_connections = opts.max_connections or 8,
+    timeout = opts.timeout and opts.timeout * 1000 or nil,
+    connect_timeout = opts.connect_timeout and opts.connect_timeout * 1000 or nil,
+    verify = opts.verify, cafile = opts.cafile, capath = opts.capath,
+    proxy = opts.proxy, user_agent = opts.user_agent, max_body = opts.max_body,
+  })
+  local loop = setmetatable({ multi = multi, jobs = {}, timers = {}, count = 0, errors = {} }, Loop)
+  loops[loop] = true
+  return loop
+end
+
+local function start(loop, job)
+  local req = job.req
+  if req.form and job.attempt > 1 then req.form:rewind() end
+  local id = loop.multi:add({ method = req.method, url = req.url, headers = req.headers,
+    body = req.body, form = req.form, timeout = req.timeout and req.timeout * 1000 or nil })
+  job.id = id
+  loop.jobs[id] = job
+end
+
+-- Submits a prepared engine request; callback(res, err) runs inside a
+-- later poll. Returns a handle for cancel().
+function Loop:submit(engine, req, callback)
+  if type(callback) ~= "function" then
+    error("bad argument #3 to 'submit' (function expected, got " .. type(callback) .. ")", 2)
+  end
+  local job = { engine = engine, req = req, attempt = 1, callback = callback }
+  self.count = self.count + 1
+  start(self, job)
+  return job
+end
+
+local function finish(loop, job, res, err)
+  loop.count = loop.count - 1
+  job.done = true
+  local req = job.req
+  if req.form and not req.keep_form then req.form:close() end
+  local ok, cerr = pcall(job.callback, res, err)
+  if not ok then loop.errors[#loop.errors + 1] = cerr end
+end
+
+-- Cancels a pending request: its callback runs with nil, {kind="cancelled"}.
+function Loop:cancel(job)
+  if job.done then return false end
+  if job.id and self.jobs[job.id] == job then
+    self.multi:cancel(job.id)
+    self.jobs[job.id] = nil
+  end
+  for i, t in ipairs(self.timers) do
+    if t.job == job then remove(self.timers, i) break end
+  end
+  local errors = require("mailgun.errors")
+  finish(self, job, nil, errors.new({ kind = "cancelled", message = "the request was cancelled" }))
+  return true
+end
+
+function Loop:pending()
+  return self.count
+end
+
+-- Runs what has finished, waiting at most timeout_ms (0: never wait).
+-- Returns the number of callbacks run. A callback that raises does not
+-- stop the others; its error is raised after the batch.
+function Loop:poll(timeout_ms)
+  timeout_ms = timeout_ms or 0
+  local t = now()
+  local ran = 0
+  -- retries whose wait is over
+  local i = 1
+  while i <= #self.timers do
+    local timer = self.timers[i]
+    if timer.due <= t then
+      remove(self.timers, i)
+      start(self, timer.job)
+    else
+      i = i + 1
+    end
+  end
+  local wait = timeout_ms
+  for _, timer in ipairs(self.timers) do
+    wait = min(wait, floor((timer.due - t) * 1000))
+  end
+  if wait < 0 then wait = 0 end
+  if self.multi:pending() == 0 then
+    if wait > 0 and #self.timers > 0 then core.sleep(wait / 1000) end
+    return 0
+  end
+  for _, c in ipairs(self.multi:poll(wait)) do
+    local job = self.jobs[c.id]
+    if job then
+      self.jobs[c.id] = nil
+      local res, err, delay = job.engine:decide(job.req, job.attempt, c.res, c.err, c.detail)
+      if delay then
+        job.attempt = job.attempt + 1
+        self.timers[#self.timers + 1] = { due = now() + delay, job = job }
+      else
+        finish(self, job, res, err)
+        ran = ran + 1
+      end
+    end
+  end
+  if #self.errors > 0 then
+    local e = self.errors[1]
+    self.errors = {}
+    error(e, 0)
+  end
+  return ran
+end
+
+-- Polls until nothing is pending.
+function Loop:wait()
+  while self.count > 0 do
+    self:poll(100)
+  end
+end
+
+function Loop:close()
+  for _, job in pairs(self.jobs) do
+    if not job.done then self:cancel(job) end
+  end
+  for _, timer in ipairs(self.timers) do
+    if not timer.job.done then self:cancel(timer.job) end
+  end
+  self.multi:close()
+  loops[self] = nil
+end
+
+-- Polls every live loop once; returns the number of callbacks run.
+function _M.poll_all(timeout_ms)
+  local ran, n = 0, 0
+  for _ in pairs(loops) do n = n + 1 end
+  for loop in pairs(loops) do
+    -- the wait is shared out so the whole call keeps to timeout_ms
+    ran = ran + loop:poll(n > 1 and 0 or timeout_ms)
+  end
+  return ran
+end
+
+return _M
