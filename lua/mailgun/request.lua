@@ -28,7 +28,8 @@ _M.ENCODINGS = ENCODINGS
 -- (seconds), backoff = {base=0.5, max=20, max_wait=60}, fill(name, path)
 -- for default placeholder values, bool(value, key) for form booleans,
 -- provider (name used in errors), secrets (strings never to show),
--- on_error(err, endpoint) to classify or explain errors.
+-- on_error(err, endpoint, req) to classify or explain errors (it may set
+-- err.retryable = false), page_limits = {min=, max=} for "page" paging.
 function _M.new(cfg)
   if type(cfg.transport) ~= "table" then
     error("bad argument 'transport' (table expected)", 2)
@@ -46,6 +47,7 @@ function _M.new(cfg)
     provider = cfg.provider or "client",
     secrets = cfg.secrets,
     on_error = cfg.on_error,
+    page_limits = cfg.page_limits, -- {min=, max=} for the "page" paging style
   }, Engine)
   return e
 end
