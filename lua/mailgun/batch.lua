@@ -130,10 +130,7 @@ function Batch:send(opts)
 
   local messages = self.client.messages
   local engine = self.client.engine
-  local send_ep
-  for _, ep in pairs(messages._endpoints) do
-    if ep.method == "POST" and ep.path == "/v3/{domain}/messages" then send_ep = ep end
-  end
+  local send_ep = messages._endpoints.send
 
   local function record(chunk, res, cerr)
     local addresses = {}

@@ -5,6 +5,7 @@
 -- Every resource (client.domains, client.bounces, client.lists, ...) is
 -- declared as data in mailgun/resources/ and run by the shared engine.
 local request = require("mailgun.request")
+local base = require("mailgun.client")
 local transports = require("mailgun.transport")
 local message = require("mailgun.message")
 local resource_names = require("mailgun.resources")
@@ -40,41 +41,31 @@ local function check_arg(opts, name, expected, required)
   end
 end
 
-local Client = {}
-Client.__index = Client
-
-local specs_cache
-local function specs()
-  if not specs_cache then
-    specs_cache = {}
-    for i, name in ipairs(resource_names) do
-      specs_cache[i] = require("mailgun.resources." .. name)
-    end
-  end
-  return specs_cache
-end
+local Client = base.class()
+local specs = base.specs_loader("mailgun.resources.", resource_names)
 
 -- Every declared endpoint: {resource=, name=, method=, path=, deprecated=}.
 function _M.endpoints()
   return request.list_endpoints(specs())
 end
 
-local function find_endpoint(spec, method, path)
+local function find_endpoint(spec, name)
   for _, ep in ipairs(spec.endpoints) do
-    if ep.method == method and ep.path == path then return ep end
+    if ep.name == name then return ep end
   end
+  error("mailgun.resources." .. spec.name .. " declares no '" .. name .. "' endpoint")
 end
 
 -- Hand-written methods of the messages resource: the friendly send.
 local function message_methods(engine, spec)
-  local send_ep = find_endpoint(spec, "POST", "/v3/{domain}/messages")
-  local mime_ep = find_endpoint(spec, "POST", "/v3/{domain}/messages.mime")
+  local send_ep = find_endpoint(spec, "send")
+  local mime_ep = find_endpoint(spec, "send_mime")
   local extra = {}
   -- client.messages:send(msg[, opts]) -> {id=, message=} | nil, err
   function extra.send(_, msg, opts)
     local params, err = message.to_params(msg)
     if not params then return nil, err end
-    if type(msg.domain) == "string" then params.domain = msg.domain end
+    if type(msg.domain) == "string" then params.domain_name = msg.domain end
     opts = opts or {}
     opts.label = opts.label or "messages:send"
     return engine:call(send_ep, params, opts)
@@ -83,7 +74,7 @@ local function message_methods(engine, spec)
   function extra.send_mime(_, msg, opts)
     local params, err = message.to_params(msg, { mime = true })
     if not params then return nil, err end
-    if type(msg.domain) == "string" then params.domain = msg.domain end
+    if type(msg.domain) == "string" then params.domain_name = msg.domain end
     opts = opts or {}
     opts.label = opts.label or "messages:send_mime"
     return engine:call(mime_ep, params, opts)
@@ -147,55 +138,33 @@ function _M.new(opts)
       if name == "name" and path:find("/domains/{name}", 1, true) then return domain end
       return nil
     end,
+    -- {domain_name} and the {name} of domain paths also read `domain`
+    alias = function(name, path)
+      if name == "domain_name" then return "domain" end
+      if name == "name" and path:find("/domains/{name}", 1, true) then return "domain" end
+      if name == "domain" then return "domain_name" end
+      return nil
+    end,
     on_error = function(err, ep)
       local path = ep and ep.path or ""
       if (err.status == 401 or err.status == 404) and
-         (path:find("{domain}", 1, true) or path:find("/domains/{name}", 1, true)) then
+         (path:find("{domain", 1, true) or path:find("/domains/{name}", 1, true)) then
         err.message = err.message .. " (check the region: this client uses '" .. region_name
           .. "' (" .. base_url .. "); a domain lives in one region only)"
       end
     end,
   })
 
-  local client = setmetatable({ engine = engine, transport = transport, domain = domain,
-                                region = region_name, base_url = base_url }, Client)
-  for _, spec in ipairs(specs()) do
-    local extra = spec.name == "messages" and message_methods(engine, spec) or nil
-    client[spec.name] = request.resource(engine, spec, extra)
-  end
-  return client
+  return base.new({ engine = engine, transport = transport, domain = domain,
+                    region = region_name, base_url = base_url }, Client, specs(),
+    function(e, spec)
+      if spec.name == "messages" then return message_methods(e, spec) end
+    end)
 end
 
 -- A batch of one message to many recipients (see mailgun/batch.lua).
 function Client:batch(msg)
   return require("mailgun.batch").new(self, msg)
-end
-
--- A request to any endpoint, authenticated: client:request("GET", "/v3/x", params)
-function Client:request(method, path, params, opts)
-  if type(method) ~= "string" then error("bad argument #1 to 'request' (string expected)", 2) end
-  if type(path) ~= "string" then error("bad argument #2 to 'request' (string expected)", 2) end
-  local ep = { name = "request", method = method:upper(), path = path,
-               encoding = opts and opts.encoding, paging = opts and opts.paging }
-  if path:match("^https?://") then
-    opts = opts or {}
-    opts.url = path
-  end
-  return self.engine:call(ep, params, opts)
-end
-
--- The client's non-blocking loop (C core multi), or nil when the client
--- runs on a transport that is not the curl one.
-function Client:loop()
-  if self._loop then return self._loop end
-  if self.transport.name ~= "curl" then return nil end
-  self._loop = require("mailgun.async").new(self.transport.options)
-  return self._loop
-end
-
-function Client:close()
-  if self._loop then self._loop:close(); self._loop = nil end
-  if self.transport.close then self.transport:close() end
 end
 
 _M.webhooks = setmetatable({}, { __index = function(t, k)

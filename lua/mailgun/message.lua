@@ -30,7 +30,8 @@ local PLAIN = { subject = "subject", text = "text", html = "html", amp_html = "a
 
 local KNOWN = { from = true, to = true, cc = true, bcc = true, attachments = true, inline = true,
                 tags = true, headers = true, vars = true, variables = true, deliverytime = true,
-                recipient_variables = true, reply_to = true, message = true }
+                recipient_variables = true, reply_to = true, message = true,
+                domain = true }
 
 local function fail(msg, field)
   return nil, errors.invalid(msg, { field = field })

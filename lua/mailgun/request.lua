@@ -48,6 +48,7 @@ function _M.new(cfg)
     secrets = cfg.secrets,
     on_error = cfg.on_error,
     page_limits = cfg.page_limits, -- {min=, max=} for the "page" paging style
+    alias = cfg.alias, -- alias(placeholder, path) -> another accepted field name
   }, Engine)
   return e
 end
@@ -156,7 +157,10 @@ function Engine:path_for(ep, params, label)
   for _, n in ipairs(names) do
     if values[n] == nil then
       values[n] = rest[n]
+      local alias = self.alias and self.alias(n, ep.path)
+      if values[n] == nil and alias then values[n] = rest[alias] end
       if values[n] == nil and self.fill then values[n] = self.fill(n, ep.path) end
+      if alias then rest[alias] = nil end
     end
     rest[n] = nil
   end
