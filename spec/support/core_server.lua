@@ -1,0 +1,120 @@
+-- Fixture servers for the C core specs: an nginx with its own prefix on
+-- 127.0.0.1 running spec/support/core_echo.lua.  Works from Lua 5.4 and
+-- LuaJIT.  start() returns a server; server:stop() stops it by pid.
+local M = {}
+
+local NGINX = os.getenv("NGINX") or "nginx"
+local MODULES = "/usr/lib/nginx/modules/"
+
+local function execute(command)
+  local ok, how, code = os.execute(command)
+  if type(ok) == "number" then return ok == 0 end  -- Lua 5.1
+  return ok == true and how == "exit" and code == 0
+end
+
+local function read_file(path)
+  local file = io.open(path, "rb")
+  if not file then return nil end
+  local data = file:read("*a")
+  file:close()
+  return data
+end
+
+local function write_file(path, data)
+  local file = assert(io.open(path, "wb"))
+  file:write(data)
+  file:close()
+end
+
+local function cwd()
+  local pipe = assert(io.popen("pwd"))
+  local dir = pipe:read("*l")
+  pipe:close()
+  return dir
+end
+
+local CONFIG = [[
+load_module ${modules}ndk_http_module.so;
+load_module ${modules}ngx_http_lua_module.so;
+worker_processes 1;
+pid ${prefix}/nginx.pid;
+error_log ${prefix}/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  lua_package_path "${support}/?.lua;;";
+  lua_package_cpath "/usr/lib/x86_64-linux-gnu/lua/5.1/?.so;;";
+  lua_shared_dict core_stats 4m;
+  client_body_temp_path ${prefix}/body;
+  proxy_temp_path ${prefix}/proxy;
+  fastcgi_temp_path ${prefix}/fastcgi;
+  uwsgi_temp_path ${prefix}/uwsgi;
+  scgi_temp_path ${prefix}/scgi;
+  client_max_body_size 0;
+  client_body_buffer_size 1m;
+  keepalive_requests 1000000;
+  keepalive_timeout 120s;
+  server {
+    listen 127.0.0.1:${port} reuseport;
+    location /echo  { content_by_lua_block { require("core_echo").echo() } }
+    location /sleep { content_by_lua_block { require("core_echo").sleep() } }
+    location /big   { content_by_lua_block { require("core_echo").big() } }
+    location /stats { content_by_lua_block { require("core_echo").stats() } }
+    location /reset { content_by_lua_block { require("core_echo").reset() } }
+    location /close { return 444; }
+    location /ok    { return 200 '{"id":"<x@y>","message":"Queued. Thank you."}'; }
+  }
+}
+]]
+
+local Server = {}
+Server.__index = Server
+
+-- Starts an nginx on a free port of 127.0.0.1.
+function M.start()
+  local support = cwd() .. "/spec/support"
+  local prefix = os.tmpname()
+  os.remove(prefix)
+  assert(execute("mkdir -p '" .. prefix .. "'"))
+  math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16) % 100000)
+  for _ = 1, 20 do
+    local port = math.random(20000, 60000)
+    local config = CONFIG:gsub("%${(%w+)}", {
+      modules = MODULES, prefix = prefix, support = support, port = tostring(port),
+    })
+    write_file(prefix .. "/nginx.conf", config)
+    if execute(NGINX .. " -p '" .. prefix .. "' -c '" .. prefix .. "/nginx.conf' -e '"
+        .. prefix .. "/error.log' 2>>'" .. prefix .. "/start.log'") then
+      local pid
+      for _ = 1, 100 do
+        pid = tonumber(read_file(prefix .. "/nginx.pid") or "")
+        if pid then break end
+        execute("sleep 0.02")
+      end
+      assert(pid, "nginx wrote no pid file")
+      return setmetatable({
+        port = port, prefix = prefix, pid = pid,
+        url = "http://127.0.0.1:" .. port,
+      }, Server)
+    end
+  end
+  error("could not start nginx: " .. (read_file(prefix .. "/start.log") or "?"))
+end
+
+-- Stops the server by its pid and removes its prefix.
+function Server:stop()
+  if not self.pid then return end
+  execute("kill -TERM " .. self.pid)
+  for _ = 1, 250 do
+    if not execute("kill -0 " .. self.pid .. " 2>/dev/null") then break end
+    execute("sleep 0.02")
+  end
+  self.pid = nil
+  execute("rm -rf '" .. self.prefix .. "'")
+end
+
+function Server:log()
+  return read_file(self.prefix .. "/error.log") or ""
+end
+
+return M
