@@ -60,14 +60,14 @@ void mg_new_metatable(lua_State *L, const char *name, const luaL_Reg *methods,
                       lua_CFunction close, lua_CFunction tostring)
 {
   luaL_newmetatable(L, name);
+  lua_pushcfunction(L, close);      /* one function object for all three */
   lua_newtable(L);
   luaL_setfuncs(L, methods, 0);
-  lua_pushcfunction(L, close);
+  lua_pushvalue(L, -2);
   lua_setfield(L, -2, "close");
-  lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, close);
-  lua_setfield(L, -2, "__gc");
-  lua_pushcfunction(L, close);
+  lua_setfield(L, -3, "__index");
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -3, "__gc");
   lua_setfield(L, -2, "__close");
   lua_pushcfunction(L, tostring);
   lua_setfield(L, -2, "__tostring");

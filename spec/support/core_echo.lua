@@ -86,6 +86,7 @@ function _M.echo()
     args = ngx.var.args,
     headers = ngx.req.get_headers(200),
     connection = tonumber(ngx.var.connection),
+    protocol = ngx.var.server_protocol,
     body_size = body and #body or 0,
     body_md5 = body and ngx.md5(body) or cjson.null,
   }

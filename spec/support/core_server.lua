@@ -64,6 +64,12 @@ http {
     location /close { return 444; }
     location /ok    { return 200 '{"id":"<x@y>","message":"Queued. Thank you."}'; }
   }
+  server {
+    listen 127.0.0.1:${tls_port} ssl http2 reuseport;
+    ssl_certificate ${prefix}/cert.pem;
+    ssl_certificate_key ${prefix}/key.pem;
+    location /echo  { content_by_lua_block { require("core_echo").echo() } }
+  }
 }
 ]]
 
@@ -76,11 +82,17 @@ function M.start()
   local prefix = os.tmpname()
   os.remove(prefix)
   assert(execute("mkdir -p '" .. prefix .. "'"))
+  -- a throw-away certificate for 127.0.0.1 (TLS and HTTP/2 specs)
+  assert(execute("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1"
+    .. " -nodes -keyout '" .. prefix .. "/key.pem' -out '" .. prefix .. "/cert.pem'"
+    .. " -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -days 2"
+    .. " >/dev/null 2>&1"), "openssl could not make a certificate")
   math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16) % 100000)
   for _ = 1, 20 do
     local port = math.random(20000, 60000)
-    local config = CONFIG:gsub("%${(%w+)}", {
+    local config = CONFIG:gsub("%${([%w_]+)}", {
       modules = MODULES, prefix = prefix, support = support, port = tostring(port),
+      tls_port = tostring(port + 1),
     })
     write_file(prefix .. "/nginx.conf", config)
     if execute(NGINX .. " -p '" .. prefix .. "' -c '" .. prefix .. "/nginx.conf' -e '"
@@ -95,6 +107,8 @@ function M.start()
       return setmetatable({
         port = port, prefix = prefix, pid = pid,
         url = "http://127.0.0.1:" .. port,
+        tls_url = "https://127.0.0.1:" .. (port + 1),
+        cafile = prefix .. "/cert.pem",
       }, Server)
     end
   end
