@@ -17,6 +17,56 @@ local _M = {}
 local Batch = {}
 Batch.__index = Batch
 
+-- Splits a list into lists of at most size items.
+function _M.chunks(list, size)
+  local chunks = {}
+  for i = 1, #list, size do
+    local chunk = {}
+    for j = i, min(i + size - 1, #list) do chunk[#chunk + 1] = list[j] end
+    chunks[#chunks + 1] = chunk
+  end
+  return chunks
+end
+
+-- Makes one call of endpoint ep per chunk with params_of(chunk), at most
+-- `parallel` at a time through the client's non-blocking loop (one after
+-- the other when parallel <= 1 or the client has no loop), and calls
+-- record(chunk, res, err) as each finishes. Shared with MailerSend bulk.
+function _M.run(client, ep, chunks, params_of, record, parallel, label)
+  local engine = client.engine
+  parallel = parallel or 1
+  local loop = parallel > 1 and #chunks > 1 and client:loop()
+  if not loop then
+    for _, chunk in ipairs(chunks) do
+      local res, err = engine:call(ep, params_of(chunk), { label = label })
+      record(chunk, res, err)
+    end
+    return
+  end
+  local next_chunk, in_flight = 1, 0
+  local function launch()
+    while in_flight < parallel and next_chunk <= #chunks do
+      local chunk = chunks[next_chunk]
+      next_chunk = next_chunk + 1
+      local req, perr = engine:prepare(ep, params_of(chunk), { label = label })
+      if not req then
+        record(chunk, nil, perr)
+      else
+        in_flight = in_flight + 1
+        loop:submit(engine, req, function(res, err)
+          in_flight = in_flight - 1
+          record(chunk, res, err)
+        end)
+      end
+    end
+  end
+  launch()
+  while in_flight > 0 do
+    loop:poll(100)
+    launch()
+  end
+end
+
 function _M.new(client, msg)
   if type(msg) ~= "table" then
     error("bad argument #1 to 'batch' (table expected, got " .. type(msg) .. ")", 3)
@@ -120,17 +170,10 @@ function Batch:send(opts)
       end
     end
   end
-  local chunks = {}
-  for i = 1, #todo, size do
-    local chunk = {}
-    for j = i, min(i + size - 1, #todo) do chunk[#chunk + 1] = todo[j] end
-    chunks[#chunks + 1] = chunk
-  end
+  local chunks = _M.chunks(todo, size)
   report.total_calls = #chunks
 
-  local messages = self.client.messages
-  local engine = self.client.engine
-  local send_ep = messages._endpoints.send
+  local send_ep = self.client.messages._endpoints.send
 
   local function record(chunk, res, cerr)
     local addresses = {}
@@ -147,37 +190,8 @@ function Batch:send(opts)
     if opts.progress then opts.progress(report, call) end
   end
 
-  local parallel = opts.parallel or 1
-  local loop = parallel > 1 and #chunks > 1 and self.client:loop()
-  if not loop then
-    for _, chunk in ipairs(chunks) do
-      local res, cerr = engine:call(send_ep, call_params(base, chunk), { label = "batch:send" })
-      record(chunk, res, cerr)
-    end
-  else
-    local next_chunk, in_flight = 1, 0
-    local function launch()
-      while in_flight < parallel and next_chunk <= #chunks do
-        local chunk = chunks[next_chunk]
-        next_chunk = next_chunk + 1
-        local req, perr = engine:prepare(send_ep, call_params(base, chunk), { label = "batch:send" })
-        if not req then
-          record(chunk, nil, perr)
-        else
-          in_flight = in_flight + 1
-          loop:submit(engine, req, function(res, cerr)
-            in_flight = in_flight - 1
-            record(chunk, res, cerr)
-          end)
-        end
-      end
-    end
-    launch()
-    while in_flight > 0 do
-      loop:poll(100)
-      launch()
-    end
-  end
+  _M.run(self.client, send_ep, chunks, function(chunk) return call_params(base, chunk) end, record,
+    opts.parallel, "batch:send")
   report.ok = report.failed == 0
   return report
 end
