@@ -29,7 +29,8 @@ _M.ENCODINGS = ENCODINGS
 -- for default placeholder values, bool(value, key) for form booleans,
 -- provider (name used in errors), secrets (strings never to show),
 -- on_error(err, endpoint, req) to classify or explain errors (it may set
--- err.retryable = false), page_limits = {min=, max=} for "page" paging.
+-- err.retryable = false), page_limits = {min=, max=} for "page" paging,
+-- list_suffix ("[]": a list in the query string goes as name[]=a&name[]=b).
 function _M.new(cfg)
   if type(cfg.transport) ~= "table" then
     error("bad argument 'transport' (table expected)", 2)
@@ -48,6 +49,7 @@ function _M.new(cfg)
     secrets = cfg.secrets,
     on_error = cfg.on_error,
     page_limits = cfg.page_limits, -- {min=, max=} for the "page" paging style
+    list_suffix = cfg.list_suffix,
     alias = cfg.alias, -- alias(placeholder, path) -> another accepted field name
   }, Engine)
   return e
@@ -241,6 +243,15 @@ function Engine:prepare(ep, params, opts)
     if rest.content_type then headers["Content-Type"] = rest.content_type end
   else
     error("endpoint '" .. label .. "' has an unknown encoding '" .. tostring(encoding) .. "'", 3)
+  end
+  local suffix = self.list_suffix
+  if suffix then
+    local renamed = {}
+    for k, v in pairs(query) do
+      if type(k) == "string" and is_list(v) and k:sub(-#suffix) ~= suffix then k = k .. suffix end
+      renamed[k] = v
+    end
+    query = renamed
   end
   local q = url.encode_pairs(url.pairs_of(query, bool, json_text))
   req.url = url.with_query(target, q)
