@@ -296,3 +296,19 @@ describe("engine: pagination", function()
     assert.is_nil(it())
   end)
 end)
+
+describe("engine: options", function()
+  it("sends opts.query fields even when named like a placeholder", function()
+    local e, t = engine_with({ {} })
+    local ep = { name = "delete", method = "DELETE", path = "/v3/domains/{domain}/ips/{ip}" }
+    assert(e:call(ep, { ip = "10.0.0.1" }, { query = { ip = "10.0.0.2" } }))
+    assert.equal("https://api.example.test/v3/domains/example.com/ips/10.0.0.1?ip=10.0.0.2", t.sent[1].url)
+  end)
+
+  it("reads items under a dotted key", function()
+    local paging = require("mailgun.paging")
+    local items = paging.items_of({ template = { versions = { { tag = "v1" } } } },
+      { items = "template.versions" })
+    assert.equal("v1", items[1].tag)
+  end)
+end)

@@ -134,6 +134,7 @@ function _M.new(opts)
     secrets = { opts.api_key, headers.Authorization:sub(7) },
     bool = bool,
     fill = function(name, path)
+      if path:find("^/v2/x509/") then return nil end -- wants the tracking host
       if name == "domain" or name == "domain_name" then return domain end
       if name == "name" and path:find("/domains/{name}", 1, true) then return domain end
       return nil

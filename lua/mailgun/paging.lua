@@ -15,7 +15,10 @@ local ITEM_KEYS = { "items", "data", "users", "subaccounts", "routes", "result" 
 
 local function items_of(result, ep)
   if ep.items then
-    local v = result[ep.items]
+    local v = result
+    for key in ep.items:gmatch("[^.]+") do -- "template.versions"
+      v = type(v) == "table" and v[key] or nil
+    end
     return type(v) == "table" and v or {}
   end
   for _, k in ipairs(ITEM_KEYS) do

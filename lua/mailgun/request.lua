@@ -175,7 +175,7 @@ end
 
 -- Turns endpoint + argument into a transport request, or nil, err for bad
 -- input (nothing sent). opts: headers, timeout, url (absolute, overrides the
--- path: pagination links), label (for messages).
+-- path: pagination links), query (extra query fields), label (for messages).
 function Engine:prepare(ep, params, opts)
   opts = opts or {}
   local label = opts.label or ep.name or "request"
@@ -206,7 +206,9 @@ function Engine:prepare(ep, params, opts)
   if opts.headers then for k, v in pairs(opts.headers) do headers[k] = v end end
 
   -- names that go in the query string whatever the body encoding
+  -- opts.query: explicit query fields, e.g. one named like a placeholder
   local query = {}
+  if opts.query then for k, v in pairs(opts.query) do query[k] = v end end
   if ep.query then
     for _, n in ipairs(ep.query) do
       if rest[n] ~= nil then query[n] = rest[n]; rest[n] = nil end
