@@ -1,0 +1,250 @@
+-- The MailerSend client:
+--   local mailersend = require("mailersend")
+--   local client = mailersend.new{token = "mlsn...."}
+--   local res, err = client.email:send{from = ..., to = ..., subject = ..., text = ...}
+--   print(res.message_id, res.send_paused, res.warnings)
+-- Every resource (client.domains, client.templates, client.sms, ...) is
+-- declared as data in mailersend/resources/ and run by the engine shared
+-- with the Mailgun client: same transports, same error shape.
+local request = require("mailgun.request")
+local base = require("mailgun.client")
+local errors = require("mailgun.errors")
+local dates = require("mailgun.dates")
+local transports = require("mailgun.transport")
+local email = require("mailersend.email")
+local resource_names = require("mailersend.resources")
+
+local type, error, ipairs, pairs, setmetatable, rawset, tostring, tonumber, require =
+  type, error, ipairs, pairs, setmetatable, rawset, tostring, tonumber, require
+local max = math.max
+
+local _M = { _NAME = "mailersend", _VERSION = "0.1.0" }
+
+_M.BASE_URL = "https://api.mailersend.com/v1"
+_M.PAGE_LIMITS = { min = 10, max = 100 }
+
+-- option -> expected type; anything else is refused (a typo is a bug).
+local OPTIONS = {
+  token = "string", base_url = "string", timeout = "number", connect_timeout = "number",
+  retries = "number", user_agent = "string", transport = "table", verify = "boolean",
+  cafile = "string", capath = "string", proxy = "string", backoff = "table", max_body = "number",
+}
+
+local Client = base.class()
+local specs = base.specs_loader("mailersend.resources.", resource_names)
+
+-- Every declared endpoint: {resource=, name=, method=, path=}.
+function _M.endpoints()
+  return request.list_endpoints(specs())
+end
+
+local function header(headers, name)
+  return errors.header(headers, name)
+end
+
+local function headers_of(x)
+  if errors.is_error(x) then return x.headers end
+  local meta = request.meta(x)
+  return meta and meta.headers
+end
+
+-- The rate-limit and quota headers of a result or an error:
+-- {limit=, remaining=, reset= (per-minute X-RateLimit-*), quota_remaining=,
+--  quota_reset= (daily X-ApiQuota-*, reset as the ISO 8601 text),
+--  request_id=}; fields are nil when the answer did not carry them.
+function _M.limits(x)
+  if type(x) ~= "table" then
+    error("bad argument #1 to 'mailersend.limits' (result or error expected, got " .. type(x) .. ")", 2)
+  end
+  local h = headers_of(x) or {}
+  local function num(name) return tonumber(header(h, name) or "") end
+  return {
+    limit = num("x-ratelimit-limit"),
+    remaining = num("x-ratelimit-remaining"),
+    reset = num("x-ratelimit-reset"),
+    quota_remaining = num("x-apiquota-remaining"),
+    quota_reset = header(h, "x-apiquota-reset"),
+    request_id = header(h, "x-request-id"),
+  }
+end
+
+-- Explains MailerSend errors: a 429 is the per-minute limit (retried after
+-- Retry-After by the engine) or the daily quota (#MS42901 or
+-- X-ApiQuota-Remaining: 0; not worth a retry before the quota resets).
+local function explain(err, now)
+  local h = err.headers
+  if err.status == 429 then
+    local remaining = tonumber(header(h, "x-apiquota-remaining") or "")
+    if err.code == "MS42901" or remaining == 0 then
+      err.quota = "daily"
+      err.retryable = false
+      local reset = header(h, "x-apiquota-reset")
+      local at = reset and dates.to_epoch(reset)
+      if at then err.retry_after = max(0, at - now()) end
+      err.message = err.message .. " (the daily API quota is used up; it resets "
+        .. (reset and ("at " .. reset) or "at midnight UTC") .. ")"
+    else
+      err.quota = "minute"
+    end
+  elseif err.status == 422 and (err.raw_body or "") == "" then
+    err.message = err.message .. " (MailerSend sent no details; an unverified sending domain is"
+      .. " one known cause)"
+  end
+end
+
+local function copy_opts(opts, label)
+  local o = {}
+  for k, v in pairs(opts or {}) do o[k] = v end
+  o.label = o.label or label
+  return o
+end
+
+local function find_endpoint(spec, name)
+  for _, ep in ipairs(spec.endpoints) do
+    if ep.name == name then return ep end
+  end
+  error("mailersend.resources." .. spec.name .. " declares no '" .. name .. "' endpoint")
+end
+
+-- Copies the id header of a 202 into a real field of the result.
+local function with_id(res, header_name)
+  res.message_id = header(request.meta(res).headers, header_name)
+  return res
+end
+
+-- Hand-written methods of some resources; `client` is filled in later.
+local function extras(engine, spec, client)
+  if spec.name == "email" then
+    local send_ep = find_endpoint(spec, "send")
+    return {
+      -- client.email:send(msg[, opts]) -> {message_id=, send_paused=, warnings=} | nil, err
+      send = function(_, msg, opts)
+        local body, err = email.to_body(msg)
+        if not body then return nil, err end
+        local res, serr = engine:call(send_ep, { body = body }, copy_opts(opts, "email:send"))
+        if not res then return nil, serr end
+        with_id(res, "x-message-id")
+        local paused = header(request.meta(res).headers, "x-send-paused")
+        res.send_paused = paused == "true" or paused == "1"
+        return res
+      end,
+      -- client.email:send_bulk(list[, opts]) -> report (see mailersend/bulk.lua)
+      send_bulk = function(_, list, opts)
+        return require("mailersend.bulk").send(client, list, opts)
+      end,
+    }
+  elseif spec.name == "bulk" then
+    local send_ep = find_endpoint(spec, "send")
+    return {
+      -- client.bulk:send(list[, opts]): one call of at most 500 friendly
+      -- messages -> {bulk_email_id=, message=} | nil, err
+      send = function(_, list, opts)
+        local bodies, err = email.to_bodies(list, email.MAX_BULK)
+        if not bodies then return nil, err end
+        return engine:call(send_ep, { body = bodies }, copy_opts(opts, "bulk:send"))
+      end,
+      -- client.bulk:wait(id, {interval=, timeout=, progress=}) -> final status | nil, err
+      wait = function(_, id, opts)
+        return require("mailersend.bulk").wait(client, id, opts)
+      end,
+    }
+  elseif spec.name == "sms" then
+    local send_ep = find_endpoint(spec, "send")
+    return {
+      -- client.sms:send{from=, to={...}, text=} -> {message_id=} | nil, err
+      send = function(_, params, opts)
+        if type(params) ~= "table" then
+          error("bad argument #1 to 'sms:send' (table expected, got " .. type(params) .. ")", 2)
+        end
+        local res, err = engine:call(send_ep, params, copy_opts(opts, "sms:send"))
+        if not res then return nil, err end
+        return with_id(res, "x-sms-message-id")
+      end,
+    }
+  end
+end
+
+local function check_options(opts)
+  if type(opts) ~= "table" then
+    error("bad argument #1 to 'mailersend.new' (table expected, got " .. type(opts) .. ")", 3)
+  end
+  for k, v in pairs(opts) do
+    local want = OPTIONS[k]
+    if not want then
+      local hint = (k == "api_key" or k == "key") and " (the API token goes in 'token')" or ""
+      error("bad argument #1 to 'mailersend.new' (unknown option '" .. tostring(k) .. "'" .. hint .. ")", 3)
+    end
+    if type(v) ~= want then
+      error("bad argument 'opts." .. k .. "' to 'mailersend.new' (" .. want .. " expected, got "
+        .. type(v) .. ")", 3)
+    end
+  end
+  if opts.token == nil or opts.token == "" then
+    error("bad argument 'opts.token' to 'mailersend.new' (the API token is required)", 3)
+  end
+  if opts.token:find("[%s%c]") then
+    error("bad argument 'opts.token' to 'mailersend.new' (the token contains spaces or control"
+      .. " characters)", 3)
+  end
+  if opts.base_url and not opts.base_url:match("^https?://[^/]") then
+    error("bad argument 'opts.base_url' to 'mailersend.new' (an http(s):// URL expected)", 3)
+  end
+end
+
+-- mailersend.new{token=, base_url= (default https://api.mailersend.com/v1),
+--   timeout= (seconds), connect_timeout=, retries=, user_agent=, transport=,
+--   verify=, cafile=, capath=, proxy=, backoff=, max_body=}
+function _M.new(opts)
+  check_options(opts)
+  local base_url = opts.base_url or _M.BASE_URL
+  local user_agent = opts.user_agent or ("mailersend-lua/" .. _M._VERSION)
+  local transport = opts.transport or transports.default({
+    timeout = opts.timeout, connect_timeout = opts.connect_timeout, verify = opts.verify,
+    cafile = opts.cafile, capath = opts.capath, proxy = opts.proxy, user_agent = user_agent,
+    max_body = opts.max_body,
+  })
+  local function now()
+    return transport.now and transport:now() or os.time()
+  end
+  local engine = request.new({
+    provider = "mailersend",
+    base_url = base_url,
+    headers = {
+      Authorization = "Bearer " .. opts.token,
+      ["User-Agent"] = user_agent,
+      Accept = "application/json",
+    },
+    transport = transport,
+    retries = opts.retries,
+    timeout = opts.timeout,
+    backoff = opts.backoff,
+    secrets = { opts.token },
+    page_limits = _M.PAGE_LIMITS,
+    list_suffix = "[]",
+    on_error = function(err) explain(err, now) end,
+  })
+  -- base.new turns `fields` into the client itself
+  local fields = { engine = engine, transport = transport, base_url = base_url }
+  return base.new(fields, Client, specs(), function(e, spec)
+    return extras(e, spec, fields)
+  end)
+end
+
+-- client:limits(res_or_err): as mailersend.limits.
+function Client.limits(_, x)
+  return _M.limits(x)
+end
+
+-- mailersend.webhooks.verify{secret=, signature=, body=} -> true | false, reason
+-- mailersend.webhooks.dedupe(ttl) -> function(payload) -> true the first time
+-- mailersend.webhooks.TEST_SECRET: the public secret of webhook.test pings
+local WEBHOOKS = { verify = "verify_mailersend", dedupe = "dedupe", TEST_SECRET = "MAILERSEND_TEST_SECRET" }
+_M.webhooks = setmetatable({}, { __index = function(t, k)
+  local name = WEBHOOKS[k]
+  if not name then return nil end
+  local v = require("mailgun.webhooks")[name]
+  rawset(t, k, v)
+  return v
+end })
+
+return _M
