@@ -113,7 +113,7 @@ function _M.wait(client, id, opts)
     if FINAL[data.state] then return res end
     if now() - started + interval > timeout then
       return nil, errors.new({ kind = "timeout", provider = "mailersend", last = res,
-        message = ("bulk email %s is still '%s' after %d seconds"):format(id, tostring(data.state),
+        message = ("bulk email %s is still '%s' after %s seconds"):format(id, tostring(data.state),
           timeout) })
     end
     transport:sleep(interval)

@@ -1,0 +1,65 @@
+-- A newsletter to 1,200 readers through /bulk-email: split into calls of at
+-- most 500 messages, sent two calls at a time, with a progress bar; then
+-- waits until MailerSend has processed every bulk and prints its state. A
+-- failed call is resumed with {resume = report}: only its messages go again.
+--   MAILERSEND_BASE_URL (default: the local sandbox), MAILERSEND_API_TOKEN,
+--   MAILERSEND_FROM, READERS (default 1200)
+local mailersend = require("mailersend")
+
+local client = mailersend.new({
+  token = os.getenv("MAILERSEND_API_TOKEN") or "mlsn.sandbox",
+  base_url = os.getenv("MAILERSEND_BASE_URL") or "http://127.0.0.1:8025/v1",
+})
+local from = os.getenv("MAILERSEND_FROM") or "news@sandbox.test"
+
+local messages = {}
+for i = 1, tonumber(os.getenv("READERS") or "1200") do
+  local to = ("reader%04d@example.com"):format(i)
+  messages[i] = {
+    from = { email = from, name = "Newsletter" },
+    to = to,
+    subject = "November news for {{ first }}",
+    text = "Hi {{ first }},\nHere is what happened this month.",
+    personalization = { [to] = { first = "Reader " .. i } },
+    tags = { "newsletter" },
+  }
+end
+
+local function bar(done, total)
+  local width = 30
+  local filled = math.floor(width * done / total + 0.5)
+  io.write(("\r[%s%s] %d/%d calls"):format(("#"):rep(filled), ("."):rep(width - filled), done, total))
+  io.flush()
+end
+
+local report, err = client.email:send_bulk(messages, {
+  size = 500,
+  parallel = 2,
+  progress = function(r) bar(#r.calls, r.total_calls) end,
+})
+if not report then -- a message was refused before sending (err.index says which)
+  io.stderr:write(tostring(err), "\n")
+  os.exit(1)
+end
+print()
+if not report.ok then
+  for _, call in ipairs(report.calls) do
+    if call.error then print("call failed: " .. tostring(call.error)) end
+  end
+  report = client.email:send_bulk(messages, { resume = report })
+end
+print(("%d messages in %d bulk calls: %s"):format(report.sent + report.skipped, #report.calls,
+  table.concat(report.bulk_email_ids, ", ")))
+
+for _, id in ipairs(report.bulk_email_ids) do
+  local status, werr = client.bulk:wait(id, { interval = 1, timeout = 60 })
+  if not status then
+    io.stderr:write(tostring(werr), "\n")
+    os.exit(1)
+  end
+  local data = status.data or status
+  print(("%s: %s, %s recipients, %s suppressed, %s validation errors"):format(id, tostring(data.state),
+    tostring(data.total_recipients_count), tostring(data.suppressed_recipients_count),
+    tostring(data.validation_errors_count)))
+end
+os.exit(report.ok and 0 or 1)
