@@ -25,17 +25,14 @@ for i = 1, tonumber(os.getenv("READERS") or "1200") do
   }
 end
 
-local function bar(done, total)
-  local width = 30
-  local filled = math.floor(width * done / total + 0.5)
-  io.write(("\r[%s%s] %d/%d calls"):format(("#"):rep(filled), ("."):rep(width - filled), done, total))
-  io.flush()
-end
-
 local report, err = client.email:send_bulk(messages, {
   size = 500,
   parallel = 2,
-  progress = function(r) bar(#r.calls, r.total_calls) end,
+  progress = function(r, call)
+    io.write(("\rcall %d/%d: %d sent, %d failed%s"):format(#r.calls, r.total_calls, r.sent, r.failed,
+      call.error and " (" .. call.error.kind .. ")" or ""))
+    io.flush()
+  end,
 })
 if not report then -- a message was refused before sending (err.index says which)
   io.stderr:write(tostring(err), "\n")
