@@ -60,27 +60,27 @@ function _M.encode(provider, resource, pos, filters)
   return b64url_encode(s)
 end
 
-local function bad(msg)
-  return nil, errors.invalid("invalid cursor: " .. msg, { field = "cursor" })
+local function bad(msg, provider)
+  return nil, errors.invalid("invalid cursor: " .. msg, { field = "cursor", provider = provider })
 end
 
 -- Decodes a cursor for provider/resource/filters -> pos | nil, err.
 function _M.decode(cursor, provider, resource, filters)
-  if type(cursor) ~= "string" or cursor == "" then return bad("not a cursor string") end
+  if type(cursor) ~= "string" or cursor == "" then return bad("not a cursor string", provider) end
   local raw = b64url_decode(cursor)
   local state = raw and json.decode(raw)
-  if type(state) ~= "table" or type(state.pos) ~= "table" then return bad("malformed") end
-  if state.v ~= _M.VERSION then return bad("version " .. tostring(state.v) .. " is not supported") end
+  if type(state) ~= "table" or type(state.pos) ~= "table" then return bad("malformed", provider) end
+  if state.v ~= _M.VERSION then return bad("version " .. tostring(state.v) .. " is not supported", provider) end
   if state.p ~= provider then
-    return bad("it belongs to provider '" .. tostring(state.p) .. "', not '" .. provider .. "'")
+    return bad("it belongs to provider '" .. tostring(state.p) .. "', not '" .. provider .. "'", provider)
   end
-  if state.r ~= resource then return bad("it belongs to another list") end
+  if state.r ~= resource then return bad("it belongs to another list", provider) end
   local f = type(state.f) == "table" and state.f or {}
   if not same(clean(f), clean(filters)) then
     return bad("it was issued with other filters; keep every parameter but limit and cursor the same"
-      .. " across pages")
+      .. " across pages", provider)
   end
-  if next(state.pos) == nil then return bad("empty position") end
+  if next(state.pos) == nil then return bad("empty position", provider) end
   return state.pos
 end
 

@@ -1,0 +1,89 @@
+-- One API over Mailgun and MailerSend:
+--   local unified = require("mailgun.unified")
+--   local account = unified.connect{provider = "mailgun", api_key =, domain =, region = ...}
+--   local account = unified.connect{provider = "mailersend", token =, ...}
+--   account:send(msg)                        -- unified/message.lua, unified/send.lua
+--   account:send_batch(msg, recipients, opts)
+--   account.users:list{limit=, cursor=, role=} / :get(id) / :me() / :each() /
+--     :invite{} / :update(id, {}) / :delete(id)  -- unified/users.lua
+--   account.roles:list() / :get(id)          -- unified/roles.lua
+--   account:request(method, path, params, opts), account:list(path, params, opts)
+--   account:supports(feature) -> bool        -- a message field, e.g. "test_mode"
+--   account:close()
+--   unified.webhooks.parse{provider=, body=, headers=, secret=} -- unified/events.lua
+local send = require("mailgun.unified.send")
+local users = require("mailgun.unified.users")
+local roles = require("mailgun.unified.roles")
+local passthrough = require("mailgun.unified.passthrough")
+local model = require("mailgun.unified.message")
+
+local type, pairs, error, setmetatable, require, tostring, rawset =
+  type, pairs, error, setmetatable, require, tostring, rawset
+
+local _M = { _VERSION = "0.1.0" }
+
+_M.PROVIDERS = { mailgun = "mailgun", mailersend = "mailersend" }
+
+local Account = {}
+Account.__index = Account
+
+-- unified.connect{provider=, ...the provider client's options} -> account
+-- A ready client may be given instead of options: {provider=, client=}.
+function _M.connect(opts)
+  if type(opts) ~= "table" then
+    error("bad argument #1 to 'unified.connect' (table expected, got " .. type(opts) .. ")", 2)
+  end
+  local provider = opts.provider
+  local module = _M.PROVIDERS[provider]
+  if not module then
+    error("bad argument 'provider' to 'unified.connect' ('mailgun' or 'mailersend' expected, got "
+      .. tostring(provider) .. ")", 2)
+  end
+  local client = opts.client
+  if not client then
+    local client_opts = {}
+    for k, v in pairs(opts) do
+      if k ~= "provider" then client_opts[k] = v end
+    end
+    client = require(module).new(client_opts)
+  end
+  local account = setmetatable({ provider = provider, client = client }, Account)
+  account.users = users.new(provider, client)
+  account.roles = roles.new(provider)
+  return account
+end
+
+function Account:send(msg)
+  return send.send(self, msg)
+end
+
+function Account:send_batch(msg, recipients, opts)
+  return send.send_batch(self, msg, recipients, opts)
+end
+
+function Account:request(method, path, params, opts)
+  return passthrough.request(self, method, path, params, opts)
+end
+
+function Account:list(path, params, opts)
+  return passthrough.list(self, path, params, opts)
+end
+
+-- Whether this provider takes a message field (or "field.key").
+function Account:supports(feature)
+  if model.UNSUPPORTED[self.provider][feature] then return false end
+  local top = feature:match("^([^.]+)")
+  return model.FIELDS[top] == true
+end
+
+function Account:close()
+  return self.client:close()
+end
+
+_M.webhooks = setmetatable({}, { __index = function(t, k)
+  local v = require("mailgun.unified.events")[k]
+  if v ~= nil then rawset(t, k, v) end
+  return v
+end })
+
+return _M

@@ -1,0 +1,191 @@
+-- Sending the unified message model through either provider.
+--   send(account, msg) -> {id=, provider=, accepted = {emails}, warnings = {...},
+--                          remote_data = the provider's answer} | nil, err
+--   send_batch(account, msg, recipients, opts) -> report | nil, err
+-- recipients: {"a@x.org" | {email=, name=, variables = {...}}, ...}; each
+-- gets its own copy. Mailgun: recipient-variables in calls of <= 1,000;
+-- MailerSend: /bulk-email in calls of <= 500 (accepted there, validated
+-- and sent asynchronously). report = {provider=, ok=, total=, sent=,
+-- failed=, calls = {{recipients = {emails}, id=, error=}}, ids = {...}}
+-- warning = {code=, message=, recipients = {emails}}
+local errors = require("mailgun.errors")
+local model = require("mailgun.unified.message")
+local to_mailgun = require("mailgun.unified.to_mailgun")
+local to_mailersend = require("mailgun.unified.to_mailersend")
+local events = require("mailgun.unified.events")
+
+local type, pairs, ipairs, tostring, floor = type, pairs, ipairs, tostring, math.floor
+
+local _M = {}
+
+_M.BATCH_SIZE = { mailgun = 1000, mailersend = 500 }
+
+local function now_of(account)
+  local t = account.client.transport
+  return t and t.now and t:now() or os.time()
+end
+
+local function mailersend_warnings(res, accepted)
+  local out, dropped = {}, {}
+  for _, w in ipairs(type(res.warnings) == "table" and res.warnings or {}) do
+    local emails = {}
+    for _, r in ipairs(type(w.recipients) == "table" and w.recipients or {}) do
+      if type(r) == "table" and r.email then
+        emails[#emails + 1] = r.email
+        dropped[r.email] = true
+      end
+    end
+    out[#out + 1] = { code = tostring(w.type or "warning"):lower(), message = w.warning,
+                      recipients = emails }
+  end
+  if res.send_paused then
+    out[#out + 1] = { code = "send_paused", recipients = {},
+                      message = "sending is paused for this domain; the message waits in the queue" }
+  end
+  local kept = {}
+  for _, e in ipairs(accepted) do
+    if not dropped[e] then kept[#kept + 1] = e end
+  end
+  return out, kept
+end
+
+function _M.send(account, msg)
+  local provider, client = account.provider, account.client
+  local ok, err = model.check(msg, provider, now_of(account))
+  if not ok then return nil, err end
+  local recipients = model.recipients(msg)
+  if provider == "mailgun" then
+    local m
+    m, err = to_mailgun.map(msg)
+    if not m then return nil, err end
+    local res
+    res, err = client.messages:send(m)
+    if not res then return nil, err end
+    local warnings = {}
+    if msg.test_mode then
+      warnings[1] = { code = "test_mode", recipients = {},
+                      message = "test mode: accepted, not delivered" }
+    end
+    return { id = events.bare_id(res.id), provider = provider, accepted = recipients,
+             warnings = warnings, remote_data = res }
+  end
+  local res
+  res, err = client.email:send(to_mailersend.map(msg))
+  if not res then return nil, err end
+  local warnings, accepted = mailersend_warnings(res, recipients)
+  return { id = res.message_id, provider = provider, accepted = accepted, warnings = warnings,
+           remote_data = res }
+end
+
+-- {email=, name=, variables=} of each recipient, or nil, err.
+local function read_recipients(list)
+  if type(list) ~= "table" or list[1] == nil then
+    return nil, errors.invalid("send_batch needs a non-empty list of recipients", { field = "recipients" })
+  end
+  local out = {}
+  for i, r in ipairs(list) do
+    local entry
+    if type(r) == "string" then
+      entry = { email = model.email_of(r), name = r:match("^%s*\"?(.-)\"?%s*<") }
+      if entry.name == "" then entry.name = nil end
+    elseif type(r) == "table" and type(r.email or r.address) == "string" then
+      entry = { email = r.email or r.address, name = r.name, variables = r.variables or r.vars }
+    end
+    if not entry or not entry.email or not entry.email:find("@", 1, true) then
+      return nil, errors.invalid("recipient #" .. i .. " has no email address", { field = "recipients" })
+    end
+    if entry.variables ~= nil and type(entry.variables) ~= "table" then
+      return nil, errors.invalid("recipient #" .. i .. ": variables must be a table", { field = "recipients" })
+    end
+    out[i] = entry
+  end
+  return out
+end
+
+local function batch_mailgun(account, msg, list, size, opts)
+  local rv = {}
+  for _, r in ipairs(list) do rv[r.email] = r.variables or {} end
+  local m, err = to_mailgun.map(msg, { batch = true })
+  if not m then return nil, err end
+  m.to, m.cc, m.bcc = nil, nil, nil
+  local emails = {}
+  for i, r in ipairs(list) do emails[i] = r.email end
+  local vars, names = to_mailgun.recipient_variables(rv, emails)
+  for _, f in ipairs({ "subject", "text", "html", "amp_html" }) do m[f] = model.to_percent(m[f], names) end
+  local batch = account.client:batch(m)
+  for _, r in ipairs(list) do batch:add({ email = r.email, name = r.name }, vars[r.email]) end
+  local report
+  report, err = batch:send({ size = size, parallel = opts.parallel })
+  if not report then return nil, err end
+  local calls = {}
+  for i, c in ipairs(report.calls) do
+    calls[i] = { recipients = c.recipients, id = events.bare_id(c.id), error = c.error }
+  end
+  return calls
+end
+
+local function batch_mailersend(account, msg, list, size, opts)
+  local messages = {}
+  for i, r in ipairs(list) do
+    local one = {}
+    for k, v in pairs(msg) do one[k] = v end
+    one.to = { { email = r.email, name = r.name } }
+    one.recipient_variables = r.variables and { [r.email] = r.variables } or nil
+    messages[i] = to_mailersend.map(one)
+  end
+  local report, err = account.client.email:send_bulk(messages, { size = size, parallel = opts.parallel })
+  if not report then return nil, err end
+  local calls = {}
+  for i, c in ipairs(report.calls) do
+    local emails = {}
+    for j, index in ipairs(c.messages) do emails[j] = list[index].email end
+    calls[i] = { recipients = emails, id = c.id, error = c.error }
+  end
+  return calls
+end
+
+function _M.send_batch(account, msg, recipients, opts)
+  opts = opts or {}
+  local provider = account.provider
+  if type(msg) ~= "table" then return nil, errors.invalid("a message must be a table") end
+  for _, k in ipairs({ "to", "cc", "bcc", "recipient_variables" }) do
+    if msg[k] ~= nil then
+      return nil, errors.invalid("send_batch takes its recipients as the second argument, not '" .. k
+        .. "' in the message", { field = k })
+    end
+  end
+  local max = _M.BATCH_SIZE[provider]
+  local size = opts.size or max
+  if type(size) ~= "number" or size < 1 or size > max or size ~= floor(size) then
+    return nil, errors.invalid(provider .. " batches take 1 to " .. max .. " recipients per call",
+      { field = "size" })
+  end
+  local list, err = read_recipients(recipients)
+  if not list then return nil, err end
+  local probe = {}
+  for k, v in pairs(msg) do probe[k] = v end
+  probe.to = list[1].email
+  local ok
+  ok, err = model.check(probe, provider, now_of(account))
+  if not ok then return nil, err end
+  local calls
+  if provider == "mailgun" then
+    calls, err = batch_mailgun(account, msg, list, size, opts)
+  else
+    calls, err = batch_mailersend(account, msg, list, size, opts)
+  end
+  if not calls then return nil, err end
+  local report = { provider = provider, total = #list, sent = 0, failed = 0, calls = calls, ids = {} }
+  for _, c in ipairs(calls) do
+    if c.id then
+      report.sent = report.sent + #c.recipients
+      report.ids[#report.ids + 1] = c.id
+    else
+      report.failed = report.failed + #c.recipients
+    end
+  end
+  report.ok = report.failed == 0
+  return report
+end
+
+return _M
