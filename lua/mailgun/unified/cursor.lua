@@ -77,8 +77,7 @@ function _M.decode(cursor, provider, resource, filters)
   if state.r ~= resource then return bad("it belongs to another list", provider) end
   local f = type(state.f) == "table" and state.f or {}
   if not same(clean(f), clean(filters)) then
-    return bad("it was issued with other filters; keep every parameter but limit and cursor the same"
-      .. " across pages", provider)
+    return bad("it was issued with other filters; keep the filters the same across pages", provider)
   end
   if next(state.pos) == nil then return bad("empty position", provider) end
   return state.pos
