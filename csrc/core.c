@@ -98,7 +98,9 @@ int luaopen_mailgun_core(lua_State *L)
   lua_setfield(L, -2, "_NAME");
   lua_pushliteral(L, MG_VERSION);
   lua_setfield(L, -2, "_VERSION");
-  lua_pushstring(L, curl_version());
+  /* curl_version() would initialise LDAP and SASL, which never free */
+  lua_pushfstring(L, "libcurl/%s",
+                  curl_version_info(CURLVERSION_NOW)->version);
   lua_setfield(L, -2, "curl_version");
   return 1;
 }

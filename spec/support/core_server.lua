@@ -3,7 +3,10 @@
 -- LuaJIT.  start() returns a server; server:stop() stops it by pid.
 local M = {}
 
-local NGINX = os.getenv("NGINX") or "nginx"
+-- tools/check preloads the sanitizer runtimes into the Lua process only:
+-- the programs started here run without them.
+local CLEAN = "env -u LD_PRELOAD "
+local NGINX = CLEAN .. (os.getenv("NGINX") or "nginx")
 local MODULES = "/usr/lib/nginx/modules/"
 
 local function execute(command)
@@ -73,6 +76,17 @@ http {
 }
 ]]
 
+-- Time limits in the specs are multiplied by this (valgrind runs are slow).
+M.slack = tonumber(os.getenv("CORE_SPEC_SLACK") or "") or 1
+
+-- Wall-clock seconds with sub-second precision, on Lua 5.1 and 5.4.
+function M.now()
+  local pipe = assert(io.popen("date +%s.%N"))
+  local t = tonumber(pipe:read("*l"))
+  pipe:close()
+  return t
+end
+
 local Server = {}
 Server.__index = Server
 
@@ -81,9 +95,9 @@ function M.start()
   local support = cwd() .. "/spec/support"
   local prefix = os.tmpname()
   os.remove(prefix)
-  assert(execute("mkdir -p '" .. prefix .. "'"))
+  assert(execute(CLEAN .. "mkdir -p '" .. prefix .. "'"))
   -- a throw-away certificate for 127.0.0.1 (TLS and HTTP/2 specs)
-  assert(execute("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1"
+  assert(execute(CLEAN .. "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1"
     .. " -nodes -keyout '" .. prefix .. "/key.pem' -out '" .. prefix .. "/cert.pem'"
     .. " -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -days 2"
     .. " >/dev/null 2>&1"), "openssl could not make a certificate")
