@@ -512,6 +512,7 @@ static int mg_form_tostring(lua_State *L)
 
 int mg_form_new(lua_State *L)
 {
+  static const char prefix[] = "------------------------mglua";
   struct mg_form_ud *u = lua_newuserdatauv(L, sizeof(*u), 0);
   struct mg_form *f;
   unsigned char rnd[12];
@@ -527,7 +528,6 @@ int mg_form_new(lua_State *L)
     free(f);
     return luaL_error(L, "form: no random bytes for the boundary");
   }
-  static const char prefix[] = "------------------------mglua";
   memcpy(f->boundary, prefix, sizeof(prefix) - 1);
   for(i = 0; i < sizeof(rnd); i++) {
     static const char hex[] = "0123456789abcdef";

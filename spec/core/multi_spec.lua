@@ -181,12 +181,12 @@ describe("core.multi", function()
 
   it("sends forms and keeps bodies pinned while they run", function()
     local multi = core.multi{ max_connections = 4 }
-    local forms = {}
+    local ids = {}
     for i = 1, 16 do
       local form = core.form()
       form:field("i", tostring(i))
       form:data("blob", ("b"):rep(10000 + i), { filename = "b.bin" })
-      forms[i] = multi:add{ method = "POST", url = server.url .. "/echo?form=" .. i, form = form }
+      ids[i] = multi:add{ method = "POST", url = server.url .. "/echo?form=" .. i, form = form }
       if i % 2 == 0 then form:close() end   -- the transfer keeps its own reference
       assert.has_error(function() form:field("late", "x") end)
     end
@@ -198,6 +198,8 @@ describe("core.multi", function()
     collectgarbage("collect")
     local done = multi:wait()
     assert.are.equal(32, #done)
+    local map = by_id(done)
+    for i = 1, 16 do assert.truthy(map[ids[i]]) end
     for _, c in ipairs(done) do
       assert.are.equal(200, c.res.status, c.err)
       local got = cjson.decode(c.res.body)

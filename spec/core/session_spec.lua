@@ -134,6 +134,18 @@ describe("core.session", function()
       end
     end)
 
+    it("goes through a proxy when given one", function()
+      -- nginx answers absolute-form requests itself: the host below is
+      -- never resolved, so the request can only have gone to the proxy
+      local s = core.session{ proxy = server.url }
+      local res, err = s:request{ url = "http://mailgun.invalid/echo?via=proxy" }
+      s:close()
+      assert(res, err)
+      local got = cjson.decode(res.body)
+      assert.are.equal("via=proxy", got.args)
+      assert.are.equal("mailgun.invalid", got.headers.host)
+    end)
+
     it("sets the user agent", function()
       local s = core.session{ user_agent = "mailgun-lua-spec/1" }
       local res = s:request{ url = server.url .. "/echo" }

@@ -1,6 +1,7 @@
 -- The nginx (ngx_lua, LuaJIT) side of spec/support/core_server.lua: an echo
 -- server that answers with the request it parsed, as JSON, and counts TCP
 -- connections through ngx.var.connection.
+-- luacheck: std ngx_lua
 local cjson = require "cjson"
 
 local ngx = ngx
