@@ -19,6 +19,7 @@
 #include "core.h"
 
 #define MG_BOUNDARY_MAX 64
+#define MG_READ_CHUNK (64 * 1024)
 
 struct mg_part {
   char *head;             /* inside this allocation */
@@ -40,6 +41,7 @@ struct mg_form {
   size_t boundary_len;
   char content_type[MG_BOUNDARY_MAX + 40];
   struct mg_cursor reader;  /* the position of form:read() */
+  char *scratch;            /* form:read()'s buffer, owned */
 };
 
 struct mg_form_ud {
@@ -50,6 +52,7 @@ static void mg_form_free(struct mg_form *f)
 {
   size_t i;
   mg_cursor_stop(&f->reader);
+  free(f->scratch);
   for(i = 0; i < f->nparts; i++)
     free(f->parts[i]);
   free(f->parts);
@@ -450,38 +453,45 @@ static int mg_form_length_l(lua_State *L)
   return 1;
 }
 
+/* form:read(n): pieces of up to MG_READ_CHUNK bytes are pushed as strings
+   and joined with lua_concat (LuaJIT's luaL_addlstring goes byte by byte) */
 static int mg_form_read(lua_State *L)
 {
   struct mg_form *f = mg_form_check(L, 1);
   lua_Integer n = luaL_optinteger(L, 2, 65536);
   struct mg_cursor *c = &f->reader;
-  luaL_Buffer B;
   size_t total = 0;
+  int pieces = 0;
   luaL_argcheck(L, n > 0, 2, "must be a positive byte count");
-  c->form = f;
-  luaL_buffinit(L, &B);
+  lua_settop(L, 2);
+  if(!f->scratch) {
+    f->scratch = malloc(MG_READ_CHUNK);
+    if(!f->scratch)
+      return luaL_error(L, "form: out of memory");
+  }
   while(total < (size_t)n) {
     size_t want = (size_t)n - total;
     size_t got;
-    char *dst = luaL_prepbuffer(&B);
-    if(want > LUAL_BUFFERSIZE)
-      want = LUAL_BUFFERSIZE;
-    got = mg_cursor_read(c, dst, want);
-    luaL_addsize(&B, got);
+    if(want > MG_READ_CHUNK)
+      want = MG_READ_CHUNK;
+    got = mg_cursor_read(c, f->scratch, want);
+    lua_pushlstring(L, f->scratch, got);
     total += got;
+    if(++pieces == 32) {
+      lua_concat(L, pieces);
+      pieces = 1;
+    }
     if(got < want)
       break;
   }
-  luaL_pushresult(&B);
+  lua_concat(L, pieces);
   if(c->failed) {
     luaL_pushfail(L);
     lua_pushstring(L, c->error);
     return 2;
   }
-  if(total == 0) {
+  if(total == 0)
     luaL_pushfail(L);
-    return 1;
-  }
   return 1;
 }
 
