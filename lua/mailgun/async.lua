@@ -5,8 +5,8 @@
 -- returns them.
 local core = require("mailgun.core")
 
-local setmetatable, pairs, ipairs, type, pcall, error =
-  setmetatable, pairs, ipairs, type, pcall, error
+local setmetatable, pairs, ipairs, type, pcall, error, tonumber =
+  setmetatable, pairs, ipairs, type, pcall, error, tonumber
 local min, floor = math.min, math.floor
 local remove = table.remove
 
@@ -15,9 +15,36 @@ local _M = {}
 local Loop = {}
 Loop.__index = Loop
 
-local function now()
-  return core.now()
+-- Wall-clock seconds and a real sleep: the C core's now/sleep, else
+-- luasystem (installed with busted), else LuaJIT's FFI, else os.time.
+local function pick_clock()
+  if core.now and core.sleep then return core.now, core.sleep end
+  local ok, system = pcall(require, "system")
+  if ok and type(system) == "table" and system.gettime and system.sleep then
+    return system.gettime, system.sleep
+  end
+  local has_ffi, ffi = pcall(require, "ffi")
+  if has_ffi then
+    pcall(ffi.cdef, [[
+      struct mailgun_timeval { long tv_sec; long tv_usec; };
+      int gettimeofday(struct mailgun_timeval *tv, void *tz);
+      int poll(void *fds, unsigned long nfds, int timeout);
+    ]])
+    local tv = ffi.new("struct mailgun_timeval")
+    return function()
+      ffi.C.gettimeofday(tv, nil)
+      return tonumber(tv.tv_sec) + tonumber(tv.tv_usec) / 1e6
+    end, function(seconds)
+      ffi.C.poll(nil, 0, floor(seconds * 1000 + 0.5))
+    end
+  end
+  return os.time, function(seconds)
+    local t = os.time() + seconds
+    repeat until os.time() >= t
+  end
 end
+local now, sleep = pick_clock()
+_M.now, _M.sleep = now, sleep
 
 -- Loops alive, for mailgun.poll() (weak: a dropped loop is collected).
 local loops = setmetatable({}, { __mode = "k" })
@@ -47,18 +74,6 @@ local function start(loop, job)
   loop.jobs[id] = job
 end
 
--- Submits a prepared engine request; callback(res, err) runs inside a
--- later poll. Returns a handle for cancel().
-function Loop:submit(engine, req, callback)
-  if type(callback) ~= "function" then
-    error("bad argument #3 to 'submit' (function expected, got " .. type(callback) .. ")", 2)
-  end
-  local job = { engine = engine, req = req, attempt = 1, callback = callback }
-  self.count = self.count + 1
-  start(self, job)
-  return job
-end
-
 local function finish(loop, job, res, err)
   loop.count = loop.count - 1
   job.done = true
@@ -66,6 +81,24 @@ local function finish(loop, job, res, err)
   if req.form and not req.keep_form then req.form:close() end
   local ok, cerr = pcall(job.callback, res, err)
   if not ok then loop.errors[#loop.errors + 1] = cerr end
+end
+
+-- Submits a prepared engine request; callback(res, err) runs inside a
+-- later poll. Returns a handle for cancel().
+-- On a closed loop the callback runs at once with nil, err{kind="cancelled"}.
+function Loop:submit(engine, req, callback)
+  if type(callback) ~= "function" then
+    error("bad argument #3 to 'submit' (function expected, got " .. type(callback) .. ")", 2)
+  end
+  local job = { engine = engine, req = req, attempt = 1, callback = callback }
+  self.count = self.count + 1
+  if self.closed then
+    local errors = require("mailgun.errors")
+    finish(self, job, nil, errors.new({ kind = "cancelled", message = "the client was closed" }))
+    return job
+  end
+  start(self, job)
+  return job
 end
 
 -- Cancels a pending request: its callback runs with nil, {kind="cancelled"}.
@@ -111,7 +144,7 @@ function Loop:poll(timeout_ms)
   end
   if wait < 0 then wait = 0 end
   if self.multi:pending() == 0 then
-    if wait > 0 and #self.timers > 0 then core.sleep(wait / 1000) end
+    if wait > 0 and #self.timers > 0 then sleep(wait / 1000) end
     return 0
   end
   for _, c in ipairs(self.multi:poll(wait)) do
@@ -143,26 +176,53 @@ function Loop:wait()
   end
 end
 
+-- Cancels everything in flight (callbacks run with kind="cancelled") and
+-- frees the multi handle. Idempotent.
 function Loop:close()
-  for _, job in pairs(self.jobs) do
+  if self.closed then return end
+  self.closed = true
+  local list = {}
+  for _, job in pairs(self.jobs) do list[#list + 1] = job end
+  for _, timer in ipairs(self.timers) do list[#list + 1] = timer.job end
+  for _, job in ipairs(list) do
     if not job.done then self:cancel(job) end
-  end
-  for _, timer in ipairs(self.timers) do
-    if not timer.job.done then self:cancel(timer.job) end
   end
   self.multi:close()
   loops[self] = nil
+  if #self.errors > 0 then
+    local e = self.errors[1]
+    self.errors = {}
+    error(e, 0)
+  end
 end
 
--- Polls every live loop once; returns the number of callbacks run.
+-- Requests in flight or waiting for a retry, over every live loop.
+function _M.pending_all()
+  local n = 0
+  for loop in pairs(loops) do n = n + loop.count end
+  return n
+end
+
+-- Polls every live loop with work; returns the number of callbacks run.
+-- With several loops the wait is shared out in slices, so the whole call
+-- keeps to timeout_ms.
 function _M.poll_all(timeout_ms)
-  local ran, n = 0, 0
-  for _ in pairs(loops) do n = n + 1 end
+  timeout_ms = timeout_ms or 0
+  local busy = {}
   for loop in pairs(loops) do
-    -- the wait is shared out so the whole call keeps to timeout_ms
-    ran = ran + loop:poll(n > 1 and 0 or timeout_ms)
+    if loop.count > 0 then busy[#busy + 1] = loop end
   end
-  return ran
+  if #busy == 0 then return 0 end
+  if #busy == 1 then return busy[1]:poll(timeout_ms) end
+  local deadline = now() + timeout_ms / 1000
+  local ran = 0
+  while true do
+    for _, loop in ipairs(busy) do ran = ran + loop:poll(0) end
+    local left = (deadline - now()) * 1000
+    if ran > 0 or left <= 0 then return ran end
+    ran = ran + busy[1]:poll(min(floor(left), 5))
+    if ran > 0 then return ran end
+  end
 end
 
 return _M

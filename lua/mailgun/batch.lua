@@ -29,42 +29,22 @@ function _M.chunks(list, size)
 end
 
 -- Makes one call of endpoint ep per chunk with params_of(chunk), at most
--- `parallel` at a time through the client's non-blocking loop (one after
--- the other when parallel <= 1 or the client has no loop), and calls
--- record(chunk, res, err) as each finishes. Shared with MailerSend bulk.
+-- `parallel` at a time, and calls record(chunk, res, err) as each
+-- finishes. Shared with MailerSend bulk. The parallel calls are tasks of
+-- mailgun.scheduler on the client's non-blocking loop (light threads in
+-- nginx): from a task (or an async call) the caller's task waits without
+-- blocking; elsewhere this drives the loop until all are done.
 function _M.run(client, ep, chunks, params_of, record, parallel, label)
   local engine = client.engine
   parallel = parallel or 1
-  local loop = parallel > 1 and #chunks > 1 and client:loop()
-  if not loop then
-    for _, chunk in ipairs(chunks) do
-      local res, err = engine:call(ep, params_of(chunk), { label = label })
-      record(chunk, res, err)
-    end
-    return
+  local function one(chunk)
+    local res, err = engine:call(ep, params_of(chunk), { label = label })
+    record(chunk, res, err)
   end
-  local next_chunk, in_flight = 1, 0
-  local function launch()
-    while in_flight < parallel and next_chunk <= #chunks do
-      local chunk = chunks[next_chunk]
-      next_chunk = next_chunk + 1
-      local req, perr = engine:prepare(ep, params_of(chunk), { label = label })
-      if not req then
-        record(chunk, nil, perr)
-      else
-        in_flight = in_flight + 1
-        loop:submit(engine, req, function(res, err)
-          in_flight = in_flight - 1
-          record(chunk, res, err)
-        end)
-      end
-    end
+  if parallel > 1 and #chunks > 1 then
+    return require("mailgun.scheduler").each(chunks, parallel, one)
   end
-  launch()
-  while in_flight > 0 do
-    loop:poll(100)
-    launch()
-  end
+  for _, chunk in ipairs(chunks) do one(chunk) end
 end
 
 function _M.new(client, msg)
@@ -128,6 +108,14 @@ local function call_params(base, chunk)
   p.to = to
   p["recipient-variables"] = json.encode(rv)
   return p
+end
+
+-- batch:send_async(opts, callback) -> handle: send without waiting;
+-- callback(report, err) runs inside mailgun.poll (see mailgun.scheduler).
+function Batch:send_async(opts, callback)
+  local engine = self.client.engine
+  return require("mailgun.scheduler").call_async(engine.transport.name == "resty", Batch.send, self,
+    { n = 1, opts }, callback)
 end
 
 -- opts: size (<= 1000), parallel (calls in flight, default 1), progress =

@@ -3,7 +3,9 @@
 -- pass-through request, the non-blocking loop, close.
 local request = require("mailgun.request")
 
-local type, error, ipairs, pairs, setmetatable = type, error, ipairs, pairs, setmetatable
+local type, error, ipairs, pairs, setmetatable, rawget =
+  type, error, ipairs, pairs, setmetatable, rawget
+local loaded = package.loaded
 
 local _M = {}
 
@@ -28,6 +30,8 @@ end
 -- extras(engine, spec) -> hand-written methods of a resource or nil.
 function _M.new(fields, class, specs, extras)
   local client = setmetatable(fields, class)
+  -- the engine reaches the loop through the client (tasks, see scheduler)
+  fields.engine.get_loop = function() return client:loop() end
   for _, spec in ipairs(specs) do
     client[spec.name] = request.resource(fields.engine, spec, extras and extras(fields.engine, spec))
   end
@@ -65,13 +69,58 @@ end
 -- runs on a transport other than the curl one.
 function Client:loop()
   if self._loop then return self._loop end
-  if self.transport.name ~= "curl" then return nil end
+  if self._closed or self.transport.name ~= "curl" then return nil end
   self._loop = require("mailgun.async").new(self.transport.options)
   return self._loop
 end
 
+-- Drives the requests started without waiting (async methods, tasks of
+-- mailgun.scheduler): waits at most timeout_ms (0 = never), runs the
+-- callbacks of what finished; returns how many things completed. The same
+-- as mailgun.poll: one call drives every client.
+function Client:poll(timeout_ms)
+  return require("mailgun.scheduler").step(timeout_ms)
+end
+
+-- A view of the client whose resource methods take the same arguments
+-- plus a trailing callback(res, err) and return a handle with :cancel():
+--   client:async().messages:send(msg, function(res, err) ... end)
+-- (the same as client.messages:send_async(msg, callback)).
+function Client:async()
+  local view = rawget(self, "_async_view")
+  if view then return view end
+  local client = self
+  view = setmetatable({}, { __index = function(t, name)
+    local res = client[name]
+    if type(res) ~= "table" or rawget(res, "_engine") == nil then return nil end
+    local rview = setmetatable({}, { __index = function(rt, method)
+      local fn = type(method) == "string" and res[method .. "_async"]
+      if type(fn) ~= "function" then return nil end
+      local wrapper = function(_, ...) return fn(res, ...) end
+      rt[method] = wrapper
+      return wrapper
+    end })
+    t[name] = rview
+    return rview
+  end })
+  self._async_view = view
+  return view
+end
+
+-- Closes the client: requests in flight and tasks using it end, their
+-- callbacks getting nil, err{kind="cancelled"}; then the connections.
 function Client:close()
-  if self._loop then self._loop:close(); self._loop = nil end
+  self._closed = true
+  self.engine.closed = true
+  local scheduler = loaded["mailgun.scheduler"]
+  if scheduler then
+    scheduler.cancel_engine(self.engine, scheduler.cancelled_error("the client was closed"))
+  end
+  if self._loop then
+    local loop = self._loop
+    self._loop = nil
+    loop:close()
+  end
   if self.transport.close then self.transport:close() end
 end
 

@@ -163,6 +163,30 @@ function _M.new(opts)
     end)
 end
 
+-- Non-blocking use (see mailgun/scheduler.lua):
+--   client.messages:send_async(msg, function(res, err) ... end)
+--   client:async().bounces:list({limit = 10}, callback)  -> handle:cancel()
+--   mailgun.spawn(function() local res, err = client.messages:send(msg) end)
+--   mailgun.poll(0)   -- from the host's loop, each frame: never blocks
+-- poll(timeout_ms) -> number of completions; spawn(fn, ...) -> task;
+-- run([timeout]) finishes every task (blocking); pending() -> tasks left.
+function _M.poll(timeout_ms)
+  return require("mailgun.scheduler").step(timeout_ms)
+end
+
+function _M.spawn(fn, ...)
+  return require("mailgun.scheduler").spawn(fn, ...)
+end
+
+function _M.run(timeout)
+  return require("mailgun.scheduler").run(timeout)
+end
+
+function _M.pending()
+  local scheduler = require("mailgun.scheduler")
+  return scheduler.pending() + require("mailgun.async").pending_all()
+end
+
 -- A batch of one message to many recipients (see mailgun/batch.lua).
 function Client:batch(msg)
   return require("mailgun.batch").new(self, msg)

@@ -7,10 +7,11 @@ local json = require("mailgun.json")
 local url = require("mailgun.url")
 local errors = require("mailgun.errors")
 
-local type, pairs, ipairs, tostring, setmetatable, getmetatable, error, next =
-  type, pairs, ipairs, tostring, setmetatable, getmetatable, error, next
+local type, pairs, ipairs, tostring, setmetatable, getmetatable, error, next, select =
+  type, pairs, ipairs, tostring, setmetatable, getmetatable, error, next, select
 local random, min = math.random, math.min
 local sort = table.sort
+local loaded = package.loaded
 
 local _M = { _VERSION = "0.1.0" }
 
@@ -300,6 +301,9 @@ function Engine:decide(req, attempt, res, word, detail)
       return result_of(decode_body(res), res)
     end
     err = errors.from_response(res, now_of(self.transport))
+  elseif word == "unsupported" then
+    -- the transport cannot work here (an nginx phase without cosockets)
+    err = errors.not_supported(detail or "the transport cannot send from here", { retryable = false })
   else
     err = errors.from_transport(word, detail)
   end
@@ -317,8 +321,25 @@ function Engine:decide(req, attempt, res, word, detail)
   return nil, err
 end
 
--- Sends a prepared request until it succeeds or may not be retried.
+-- Waits seconds: inside a task of mailgun.scheduler on a timer (other
+-- tasks go on), else transport:sleep. Returns false when the task waiting
+-- was cancelled. Use it for any wait in hand-written methods (polling).
+function Engine:sleep(seconds)
+  local scheduler = loaded["mailgun.scheduler"]
+  if scheduler then return scheduler.sleep(self, seconds) end
+  if seconds > 0 then self.transport:sleep(seconds) end
+  return true
+end
+
+-- Sends a prepared request until it succeeds or may not be retried. Inside
+-- a task of mailgun.scheduler the request goes to the client's
+-- non-blocking loop and the task yields until it is done.
 function Engine:perform(req)
+  local scheduler = loaded["mailgun.scheduler"]
+  if scheduler then
+    local handled, out, err = scheduler.perform(self, req)
+    if handled then return out, err end
+  end
   local attempt = 1
   local transport = self.transport
   while true do
@@ -329,7 +350,10 @@ function Engine:perform(req)
       if req.form and not req.keep_form then req.form:close() end
       return out, err
     end
-    transport:sleep(delay)
+    if not self:sleep(delay) then
+      if req.form and not req.keep_form then req.form:close() end
+      return nil, loaded["mailgun.scheduler"].cancelled_error()
+    end
     attempt = attempt + 1
   end
 end
@@ -363,8 +387,42 @@ function _M.resource(engine, spec, extra)
   if extra then
     for k, v in pairs(extra) do obj[k] = v end
   end
+  _M.add_async(obj, engine)
   return obj
 end
+
+-- Iterators and internals have no async form.
+local function has_async_form(name)
+  return name:sub(1, 1) ~= "_" and name ~= "each" and name ~= "pages"
+    and not name:find("^each_") and not name:find("^pages_") and not name:find("_async$")
+end
+
+-- Adds name_async(..., callback) for every method of a resource object:
+-- the call starts at once without waiting and callback(res, err) runs when
+-- it is done (inside mailgun.poll, or on a light thread in nginx). Returns
+-- a handle with :cancel() (see mailgun.scheduler). Hand-written methods
+-- get it too: they run as a task, so their engine calls do not block.
+function _M.add_async(obj, engine)
+  local names = {}
+  for k, v in pairs(obj) do
+    if type(k) == "string" and type(v) == "function" and has_async_form(k) then
+      names[#names + 1] = k
+    end
+  end
+  for _, name in ipairs(names) do
+    local method = obj[name]
+    obj[name .. "_async"] = function(self, ...)
+      local args = { n = select("#", ...), ... }
+      local callback = args[args.n]
+      args[args.n] = nil
+      args.n = args.n - 1
+      local scheduler = require("mailgun.scheduler")
+      return scheduler.call_async(engine.transport.name == "resty", method, self, args, callback)
+    end
+  end
+  return obj
+end
+_M.has_async_form = has_async_form
 
 -- Every declared endpoint of a list of resource specs, for endpoints().
 function _M.list_endpoints(specs)
