@@ -35,5 +35,5 @@ if not res then
 end
 print("sent with template '" .. name .. "': " .. res.id)
 
-local t = assert(client.templates:get({ name = name, active = "yes" }))
+local t = assert(client.templates:get({ template_name = name, active = "yes" }))
 print("active version: " .. tostring(t.template and t.template.version and t.template.version.tag))
