@@ -5,8 +5,12 @@
  * session and multi on libcurl, a multipart encoder, and a few crypto
  * helpers.
  */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core.h"
 
@@ -76,12 +80,39 @@ void mg_new_metatable(lua_State *L, const char *name, const luaL_Reg *methods,
   lua_pop(L, 1);
 }
 
+/* core.now() -> seconds of a monotonic clock, as a float */
+static int mg_now(lua_State *L)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec / 1e9);
+  return 1;
+}
+
+/* core.sleep(seconds): blocks the thread (not for use inside nginx) */
+static int mg_sleep(lua_State *L)
+{
+  lua_Number seconds = luaL_checknumber(L, 1);
+  struct timespec ts;
+  if(seconds > 0) {
+    if(seconds > 1e9)
+      seconds = 1e9;
+    ts.tv_sec = (time_t)seconds;
+    ts.tv_nsec = (long)((seconds - (lua_Number)ts.tv_sec) * 1e9);
+    while(nanosleep(&ts, &ts) != 0 && errno == EINTR)
+      ;
+  }
+  return 0;
+}
+
 int luaopen_mailgun_core(lua_State *L)
 {
   static const luaL_Reg functions[] = {
     {"session", mg_session_new},
     {"multi", mg_multi_new},
     {"form", mg_form_new},
+    {"now", mg_now},
+    {"sleep", mg_sleep},
     {NULL, NULL}
   };
   if(!mg_curl_ready) {

@@ -1,4 +1,4 @@
--- mailgun.core crypto helpers: RFC 4231 HMAC-SHA256, FIPS 180-2 SHA-256,
+-- mailgun.core helpers: RFC 4231 HMAC-SHA256, FIPS 180-2 SHA-256, clock,
 -- RFC 4648 base64, constant-time equal, Basic auth.
 local core = require "mailgun.core"
 
@@ -147,5 +147,17 @@ describe("mailgun.core", function()
   it("names itself", function()
     assert.are.equal("mailgun.core", core._NAME)
     assert.is_string(core._VERSION)
+  end)
+end)
+
+describe("core.now and core.sleep", function()
+  it("sleep waits about as long as asked on a monotonic clock", function()
+    local t0 = core.now()
+    core.sleep(0.05)
+    local waited = core.now() - t0
+    assert.is_true(waited >= 0.045 and waited < 1, "waited " .. waited)
+    core.sleep(0)
+    core.sleep(-1)
+    assert.has_error(function() core.sleep("x") end)
   end)
 end)
