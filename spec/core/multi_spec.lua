@@ -214,6 +214,22 @@ describe("core.multi", function()
     multi:close()
   end)
 
+  it("runs transfers over HTTP/2 with TLS", function()
+    local multi = core.multi{ cafile = server.cafile, max_connections = 2 }
+    for i = 1, 10 do
+      multi:add{ method = "POST", url = server.tls_url .. "/echo", body = "h2 " .. i }
+    end
+    local done = multi:wait()
+    assert.are.equal(10, #done)
+    for _, c in ipairs(done) do
+      assert(c.res, c.detail)
+      local got = cjson.decode(c.res.body)
+      assert.are.equal("HTTP/2.0", got.protocol)
+      assert.truthy(got.body:match("^h2 %d+$"))
+    end
+    multi:close()
+  end)
+
   it("gives increasing ids and raises on bad requests without losing others", function()
     local multi = core.multi()
     local a = multi:add{ url = server.url .. "/echo" }
