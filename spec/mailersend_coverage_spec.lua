@@ -94,6 +94,12 @@ describe("MailerSend endpoint coverage", function()
     end))
   end)
 
+  it("names no endpoint *_async (every method X gets an X_async form)", function()
+    ok(each_problem(function(_, ep)
+      if ep.name:find("_async$") then return "the name is taken by an async form" end
+    end))
+  end)
+
   it("lists each resource through mailersend.resources and nothing else", function()
     local names = require("mailersend.resources")
     assert.are.equal(#names, #specs)

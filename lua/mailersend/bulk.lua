@@ -102,7 +102,7 @@ function _M.wait(client, id, opts)
     error("bad argument #1 to 'bulk:wait' (bulk_email_id expected, got " .. type(id) .. ")", 3)
   end
   local interval, timeout = opts.interval or 5, opts.timeout or 600
-  local transport = client.transport
+  local transport, engine = client.transport, client.engine
   local function now() return transport.now and transport:now() or os.time() end
   local started = now()
   while true do
@@ -116,7 +116,14 @@ function _M.wait(client, id, opts)
         message = ("bulk email %s is still '%s' after %s seconds"):format(id, tostring(data.state),
           timeout) })
     end
-    transport:sleep(interval)
+    -- through the engine: inside a scheduler task, other tasks go on meanwhile
+    if engine.sleep then
+      if not engine:sleep(interval) then
+        return nil, errors.new({ kind = "cancelled", provider = "mailersend", message = "the wait was cancelled" })
+      end
+    else
+      transport:sleep(interval)
+    end
   end
 end
 
