@@ -1,0 +1,152 @@
+-- Starts a real nginx (Debian nginx + libnginx-mod-http-lua) with its own
+-- prefix, one worker, the project's lua/ on lua_package_path and the LuaJIT
+-- build of the C core on lua_package_cpath; its handlers are in
+-- spec/support/openresty_app.lua. Stopped by pid.
+--   local server = openresty.start{sandbox = sandbox_url, settings = {...}}
+--   server.url, server:stop(), server:log()
+local M = {}
+
+local NGINX = "env -u LD_PRELOAD " .. (os.getenv("NGINX") or "nginx")
+local MODULES = os.getenv("NGINX_MODULES") or "/usr/lib/nginx/modules"
+
+local function execute(command)
+  local ok, how, code = os.execute(command)
+  if type(ok) == "number" then return ok == 0 end -- Lua 5.1
+  return ok == true and how == "exit" and code == 0
+end
+M.execute = execute
+
+local function read_file(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local data = f:read("*a")
+  f:close()
+  return data
+end
+
+local function write_file(path, data)
+  local f = assert(io.open(path, "wb"))
+  f:write(data)
+  f:close()
+end
+
+local function cwd()
+  local p = assert(io.popen("pwd"))
+  local dir = p:read("*l")
+  p:close()
+  return dir
+end
+
+-- A Lua literal of a flat table of strings/numbers/booleans.
+local function literal(t)
+  local parts = {}
+  for k, v in pairs(t) do
+    local value = type(v) == "string" and string.format("%q", v) or tostring(v)
+    parts[#parts + 1] = string.format("[%q] = %s", k, value)
+  end
+  return "{" .. table.concat(parts, ", ") .. "}"
+end
+
+local CONFIG = [[
+load_module ${modules}/ndk_http_module.so;
+load_module ${modules}/ngx_http_lua_module.so;
+worker_processes 1;
+pid logs/nginx.pid;
+error_log logs/error.log info;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path tmp/body;
+  proxy_temp_path tmp/proxy;
+  fastcgi_temp_path tmp/fastcgi;
+  uwsgi_temp_path tmp/uwsgi;
+  scgi_temp_path tmp/scgi;
+  client_max_body_size 50m;
+  client_body_buffer_size 1m;
+  lua_socket_log_errors off;
+  lua_shared_dict app 1m;
+  lua_package_path "${root}/lua/?.lua;${root}/lua/?/init.lua;${root}/spec/support/?.lua;;";
+  lua_package_cpath "${root}/build/luajit/?.so;;";
+  init_by_lua_block { require("openresty_app").init(${settings}) }
+  init_worker_by_lua_block { require("openresty_app").init_worker() }
+  server {
+    listen 127.0.0.1:${port};
+    location = /ping { content_by_lua_block { ngx.say("pong") } }
+    location /app/ { content_by_lua_block { require("openresty_app").handle() } }
+    location = /header_filter {
+      content_by_lua_block { ngx.say("body") }
+      header_filter_by_lua_block { require("openresty_app").header_filter() }
+    }
+    location = /set {
+      set_by_lua_block $mail_error { return require("openresty_app").set_phase() }
+      return 200 "$mail_error";
+    }
+  }
+}
+]]
+
+local Server = {}
+Server.__index = Server
+
+-- opts.settings: a flat table handed to openresty_app.init (sandbox URL,
+-- keys, paths). Returns a started server.
+function M.start(opts)
+  opts = opts or {}
+  local root = cwd()
+  assert(read_file(root .. "/build/luajit/mailgun/core.so"),
+    "build/luajit/mailgun/core.so is missing: run `make LUA=luajit`")
+  local prefix = os.tmpname()
+  os.remove(prefix)
+  assert(execute("mkdir -p '" .. prefix .. "/conf' '" .. prefix .. "/logs' '" .. prefix .. "/tmp'"))
+  math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16) % 100000)
+  for _ = 1, 20 do
+    local port = math.random(20000, 60000)
+    local settings = {}
+    for k, v in pairs(opts.settings or {}) do settings[k] = v end
+    settings.prefix = prefix
+    settings.root = root
+    settings.self_url = "http://127.0.0.1:" .. port
+    local config = CONFIG:gsub("%${([%w_]+)}", {
+      modules = MODULES, root = root, port = tostring(port), settings = literal(settings),
+    })
+    write_file(prefix .. "/conf/nginx.conf", config)
+    if execute(NGINX .. " -p '" .. prefix .. "' -c conf/nginx.conf -e '" .. prefix
+        .. "/logs/error.log' 2>>'" .. prefix .. "/logs/start.log'") then
+      local pid
+      for _ = 1, 100 do
+        pid = tonumber(read_file(prefix .. "/logs/nginx.pid") or "")
+        if pid then break end
+        execute("sleep 0.02")
+      end
+      assert(pid, "nginx wrote no pid file")
+      -- the port answers
+      for _ = 1, 100 do
+        if execute("curl -s -o /dev/null http://127.0.0.1:" .. port .. "/ping") then break end
+        execute("sleep 0.02")
+      end
+      return setmetatable({ port = port, prefix = prefix, pid = pid,
+                            url = "http://127.0.0.1:" .. port }, Server)
+    end
+  end
+  error("could not start nginx: " .. (read_file(prefix .. "/logs/start.log") or "?")
+    .. (read_file(prefix .. "/logs/error.log") or ""))
+end
+
+-- Stops nginx by its pid (QUIT, then TERM) and removes the prefix.
+function Server:stop()
+  if not self.pid then return end
+  execute("kill -QUIT " .. self.pid .. " 2>/dev/null")
+  for i = 1, 250 do
+    if not execute("kill -0 " .. self.pid .. " 2>/dev/null") then break end
+    if i == 150 then execute("kill -TERM " .. self.pid .. " 2>/dev/null") end
+    execute("sleep 0.02")
+  end
+  self.pid = nil
+  execute("rm -rf '" .. self.prefix .. "'")
+end
+
+function Server:log()
+  return read_file(self.prefix .. "/logs/error.log") or ""
+end
+
+return M
