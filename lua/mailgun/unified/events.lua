@@ -124,7 +124,7 @@ local function parse_mailgun(args)
   end
   local key = args.signing_key or args.secret
   local ok, why = verify.verify({ signing_key = key, payload = payload,
-    tolerance = args.tolerance, now = args.now, seen = args.seen })
+    tolerance = args.tolerance, now = args.now or os.time(), seen = args.seen })
   if not ok then return bad_signature("mailgun", why) end
   return { mailgun_event(data) }
 end

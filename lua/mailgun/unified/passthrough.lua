@@ -53,6 +53,7 @@ function _M.list(account, path, params, opts)
     if k ~= "cursor" then filters[k] = v end
   end
   local style, at = opts.paging, nil
+  if not style and provider == "mailersend" then style = "page" end
   if params.cursor ~= nil then
     local pos, err = cursor.decode(params.cursor, provider, resource, filters)
     if not pos then return nil, err end

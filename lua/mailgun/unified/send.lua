@@ -20,9 +20,9 @@ local _M = {}
 
 _M.BATCH_SIZE = { mailgun = 1000, mailersend = 500 }
 
-local function now_of(account)
-  local t = account.client.transport
-  return t and t.now and t:now() or os.time()
+-- Wall-clock seconds (transports' now() may be a monotonic clock).
+local function now_of()
+  return os.time()
 end
 
 local function mailersend_warnings(res, accepted)
@@ -51,7 +51,7 @@ end
 
 function _M.send(account, msg)
   local provider, client = account.provider, account.client
-  local ok, err = model.check(msg, provider, now_of(account))
+  local ok, err = model.check(msg, provider, now_of())
   if not ok then return nil, err end
   local recipients = model.recipients(msg)
   if provider == "mailgun" then
@@ -166,7 +166,7 @@ function _M.send_batch(account, msg, recipients, opts)
   for k, v in pairs(msg) do probe[k] = v end
   probe.to = list[1].email
   local ok
-  ok, err = model.check(probe, provider, now_of(account))
+  ok, err = model.check(probe, provider, now_of())
   if not ok then return nil, err end
   local calls
   if provider == "mailgun" then

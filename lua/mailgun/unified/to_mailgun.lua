@@ -54,7 +54,7 @@ function _M.map(msg, opts)
     for email in pairs(rv) do
       if not known[email] then
         return nil, errors.not_supported("mailgun does not support recipient variables for cc or bcc"
-          .. " recipients ('" .. email .. "'); only 'to' recipients get their own copy",
+          .. " recipients ('recipient_variables' for " .. email .. "); only 'to' recipients get their own copy",
           { provider = "mailgun", feature = "recipient_variables", field = "recipient_variables" })
       end
     end
