@@ -2,13 +2,15 @@
 -- most 500 messages, sent two calls at a time, with a progress bar; then
 -- waits until MailerSend has processed every bulk and prints its state. A
 -- failed call is resumed with {resume = report}: only its messages go again.
---   MAILERSEND_BASE_URL (default: the local sandbox), MAILERSEND_API_TOKEN,
+--   MAILERSEND_BASE_URL (default: the local sandbox), MAILERSEND_TOKEN,
 --   MAILERSEND_FROM, READERS (default 1200)
 local mailersend = require("mailersend")
 
+-- MAILERSEND_BASE_URL, else the bundled sandbox started for this run
+local sandbox = dofile((arg[0]:match("^(.*)/") or ".") .. "/mailersend_sandbox.lua")
 local client = mailersend.new({
-  token = os.getenv("MAILERSEND_API_TOKEN") or "mlsn.sandbox",
-  base_url = os.getenv("MAILERSEND_BASE_URL") or "http://127.0.0.1:8025/v1",
+  token = os.getenv("MAILERSEND_TOKEN") or "mlsn.sandbox",
+  base_url = sandbox.base_url(),
 })
 local from = os.getenv("MAILERSEND_FROM") or "news@sandbox.test"
 
@@ -29,16 +31,14 @@ local report, err = client.email:send_bulk(messages, {
   size = 500,
   parallel = 2,
   progress = function(r, call)
-    io.write(("\rcall %d/%d: %d sent, %d failed%s"):format(#r.calls, r.total_calls, r.sent, r.failed,
-      call.error and " (" .. call.error.kind .. ")" or ""))
-    io.flush()
+    print(("call %d/%d: %d messages sent, %d failed%s"):format(#r.calls, r.total_calls, r.sent,
+      r.failed, call.error and " (" .. call.error.kind .. ")" or ""))
   end,
 })
 if not report then -- a message was refused before sending (err.index says which)
   io.stderr:write(tostring(err), "\n")
-  os.exit(1)
+  sandbox.exit(1)
 end
-print()
 if not report.ok then
   for _, call in ipairs(report.calls) do
     if call.error then print("call failed: " .. tostring(call.error)) end
@@ -52,11 +52,11 @@ for _, id in ipairs(report.bulk_email_ids) do
   local status, werr = client.bulk:wait(id, { interval = 1, timeout = 60 })
   if not status then
     io.stderr:write(tostring(werr), "\n")
-    os.exit(1)
+    sandbox.exit(1)
   end
   local data = status.data or status
-  print(("%s: %s, %s recipients, %s suppressed, %s validation errors"):format(id, tostring(data.state),
-    tostring(data.total_recipients_count), tostring(data.suppressed_recipients_count),
-    tostring(data.validation_errors_count)))
+  print(("%s: %s, %.0f recipients, %.0f suppressed, %.0f validation errors"):format(id,
+    tostring(data.state), data.total_recipients_count or 0, data.suppressed_recipients_count or 0,
+    data.validation_errors_count or 0))
 end
-os.exit(report.ok and 0 or 1)
+sandbox.exit(report.ok and 0 or 1)

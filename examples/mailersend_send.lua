@@ -2,13 +2,15 @@
 -- disk and an inline image, tags, then prints the message id, whether the
 -- domain's sending is paused, any suppression warnings and the rate limits.
 -- A message that breaks a limit is refused before anything is sent.
---   MAILERSEND_BASE_URL (default: the local sandbox), MAILERSEND_API_TOKEN,
+--   MAILERSEND_BASE_URL (default: the local sandbox), MAILERSEND_TOKEN,
 --   MAILERSEND_FROM (an address of a verified domain)
 local mailersend = require("mailersend")
 
+-- MAILERSEND_BASE_URL, else the bundled sandbox started for this run
+local sandbox = dofile((arg[0]:match("^(.*)/") or ".") .. "/mailersend_sandbox.lua")
 local client = mailersend.new({
-  token = os.getenv("MAILERSEND_API_TOKEN") or "mlsn.sandbox",
-  base_url = os.getenv("MAILERSEND_BASE_URL") or "http://127.0.0.1:8025/v1",
+  token = os.getenv("MAILERSEND_TOKEN") or "mlsn.sandbox",
+  base_url = sandbox.base_url(),
 })
 local from = os.getenv("MAILERSEND_FROM") or "news@sandbox.test"
 
@@ -37,15 +39,16 @@ local res, err = client.email:send({
 os.remove(path)
 if not res then
   io.stderr:write(tostring(err), "\n")
-  os.exit(1)
+  sandbox.exit(1)
 end
 print("sent: message_id " .. tostring(res.message_id) .. ", send_paused " .. tostring(res.send_paused))
 for _, w in ipairs(res.warnings or {}) do
   print("warning " .. tostring(w.type) .. ": " .. tostring(w.warning))
 end
 local limits = mailersend.limits(res)
+local function n(v) return v and ("%.0f"):format(v) or "?" end
 print(("rate limit: %s of %s left this minute; daily quota left: %s"):format(
-  tostring(limits.remaining), tostring(limits.limit), tostring(limits.quota_remaining)))
+  n(limits.remaining), n(limits.limit), n(limits.quota_remaining)))
 
 -- refused here, before any request: MailerSend takes at most 5 tags
 local _, bad = client.email:send({ from = from, to = "ann@example.com", subject = "x", text = "x",
@@ -54,4 +57,6 @@ print("refused: " .. bad.kind .. ": " .. bad.message)
 
 -- the daily quota, which this call does not count against
 local quota = client.api_quota:get()
-if quota then print(("daily quota: %s of %s left"):format(tostring(quota.remaining), tostring(quota.quota))) end
+if quota then print(("daily quota: %s of %s left, resets %s"):format(n(quota.remaining), n(quota.quota),
+  tostring(quota.reset))) end
+sandbox.exit(0)

@@ -3,30 +3,36 @@
 -- + Signature header): verify the HMAC of the raw body, accept the public
 -- test secret only for webhook.test pings, drop redeliveries of an event
 -- already handled (MailerSend retries for days), answer fast.
---   MAILERSEND_BASE_URL (default: the local sandbox), MAILERSEND_API_TOKEN,
+--   MAILERSEND_BASE_URL (default: the local sandbox), MAILERSEND_TOKEN,
 --   MAILERSEND_WEBHOOK_SECRET (when the API does not return the secret)
 local mailersend = require("mailersend")
 local json = require("cjson.safe")
 local core = require("mailgun.core")
 
+-- MAILERSEND_BASE_URL, else the bundled sandbox started for this run
+local sandbox = dofile((arg[0]:match("^(.*)/") or ".") .. "/mailersend_sandbox.lua")
 local client = mailersend.new({
-  token = os.getenv("MAILERSEND_API_TOKEN") or "mlsn.sandbox",
-  base_url = os.getenv("MAILERSEND_BASE_URL") or "http://127.0.0.1:8025/v1",
+  token = os.getenv("MAILERSEND_TOKEN") or "mlsn.sandbox",
+  base_url = sandbox.base_url(),
 })
 
 local domains, err = client.domains:list({ limit = 10 })
 if not domains then
   io.stderr:write(tostring(err), "\n")
-  os.exit(1)
+  sandbox.exit(1)
 end
-local domain = assert(domains.data[1], "the account has no domain")
+local domain = domains.data[1]
+if not domain then
+  io.stderr:write("the account has no domain\n")
+  sandbox.exit(1)
+end
 local created, cerr = client.webhooks:create({
   domain_id = domain.id, name = "orders", url = "https://hooks.example.com/mailersend",
   enabled = true, events = { "activity.delivered", "activity.hard_bounced" },
 })
 if not created then
   io.stderr:write(tostring(cerr), "\n")
-  os.exit(1)
+  sandbox.exit(1)
 end
 local webhook = created.data
 local secret = webhook.signing_secret or os.getenv("MAILERSEND_WEBHOOK_SECRET") or "example-secret"
@@ -72,5 +78,6 @@ for i, case in ipairs(cases) do
   if status ~= want[i] then failed = true end
 end
 
-assert(client.webhooks:delete({ webhook_id = webhook.id }))
-os.exit(failed and 1 or 0)
+local deleted, derr = client.webhooks:delete({ webhook_id = webhook.id })
+if not deleted then io.stderr:write(tostring(derr), "\n") end
+sandbox.exit((failed or not deleted) and 1 or 0)
