@@ -163,7 +163,9 @@ function _M.request(opts)
   elseif opts.body then
     req.body = opts.body
   end
-  local res, word, _, detail = http():request(req)
+  local sess = opts.fresh and require("mailgun.core").session({ timeout = 30000 }) or http()
+  local res, word, _, detail = sess:request(req)
+  if opts.fresh then sess:close() end
   if not res then
     if opts.raw_errors then return nil, word, detail end
     error("request to " .. url .. " failed: " .. tostring(word) .. " " .. tostring(detail), 2)

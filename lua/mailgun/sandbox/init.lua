@@ -109,10 +109,13 @@ local function dispatch_mailgun(ctx)
   local h, params = mg_router:match(ctx.method, ctx.path)
   if h then
     ctx.params = params
+    ctx.extra_headers["X-Sandbox-Route"] = "stateful"
     return h(ctx)
   end
+  ctx.extra_headers["X-Sandbox-Route"] = "generic"
   local st, b, hd = generic.mailgun(ctx)
   if st then return st, b, hd end
+  ctx.extra_headers["X-Sandbox-Route"] = "none"
   if b == true then return 405, { message = "Method not allowed" } end
   return 404, "Mailgun Magnificent API", { ["Content-Type"] = "text/plain" }
 end
@@ -148,10 +151,13 @@ local function dispatch_mailersend(ctx)
   local h, params = ms_router:match(ctx.method, ctx.path)
   if h then
     ctx.params = params
+    ctx.extra_headers["X-Sandbox-Route"] = "stateful"
     return h(ctx)
   end
+  ctx.extra_headers["X-Sandbox-Route"] = "generic"
   local s, bd, hd = generic.mailersend(ctx)
   if s then return s, bd, hd end
+  ctx.extra_headers["X-Sandbox-Route"] = "none"
   if bd == true then return 405, { message = "The method is not supported for this route." } end
   return 404, { message = "Resource not found." }
 end

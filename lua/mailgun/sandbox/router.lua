@@ -12,17 +12,21 @@ function _M.new()
 end
 
 local function compile(path)
-  local names = {}
-  local pat = path:gsub("[%-%.%+%[%]%(%)%$%^%%%?%*]", "%%%0")
-  pat = pat:gsub("{([%w_%-]+)%%%*}", function(name)
-    names[#names + 1] = name
-    return "(.+)"
-  end)
-  pat = pat:gsub("{([%w_%-]+)}", function(name)
-    names[#names + 1] = name
-    return "([^/]+)"
-  end)
-  return "^" .. pat .. "$", names
+  local names, parts = {}, {}
+  for seg in path:gmatch("[^/]+") do
+    local rest = seg:match("^{([^}]+)%*}$")
+    local one = seg:match("^{([^}]+)}$")
+    if rest then
+      names[#names + 1] = rest
+      parts[#parts + 1] = "(.+)"
+    elseif one then
+      names[#names + 1] = one
+      parts[#parts + 1] = "([^/]+)"
+    else
+      parts[#parts + 1] = (seg:gsub("[%-%.%+%[%]%(%)%$%^%%%?%*]", "%%%0"))
+    end
+  end
+  return "^/" .. table.concat(parts, "/") .. "$", names
 end
 _M.compile = compile
 
