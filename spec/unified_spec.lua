@@ -596,6 +596,66 @@ for _, provider in ipairs({ "mailgun", "mailersend" }) do
   end)
 end
 
+-- An nginx serving examples/openresty/unified_webhook.lua (LuaJIT, the
+-- LuaJIT build of the C core), with both providers' keys set.
+local WEBHOOK_CONF = [[
+load_module ${modules}/ndk_http_module.so;
+load_module ${modules}/ngx_http_lua_module.so;
+worker_processes 1;
+pid logs/nginx.pid;
+error_log logs/error.log info;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path tmp;
+  lua_package_path "${root}/lua/?.lua;${root}/lua/?/init.lua;;";
+  lua_package_cpath "${root}/build/luajit/?.so;;";
+  server {
+    listen 127.0.0.1:${port};
+    location = /webhooks/email {
+      set $mailgun_webhook_signing_key "${key}";
+      set $mailersend_webhook_secret "${key}";
+      content_by_lua_file ${root}/examples/openresty/unified_webhook.lua;
+    }
+  }
+}
+]]
+
+local function start_webhook_nginx()
+  local sh = require("support.openresty").execute
+  local root = io.popen("pwd"):read("*l")
+  local prefix = os.tmpname()
+  os.remove(prefix)
+  assert(sh("mkdir -p '" .. prefix .. "/conf' '" .. prefix .. "/logs' '" .. prefix .. "/tmp'"))
+  for _ = 1, 20 do
+    local port = math.random(20000, 60000)
+    local conf = WEBHOOK_CONF:gsub("%${([%w_]+)}", { modules = os.getenv("NGINX_MODULES")
+      or "/usr/lib/nginx/modules", root = root, port = tostring(port), key = FIXTURE_KEY })
+    local f = assert(io.open(prefix .. "/conf/nginx.conf", "wb")); f:write(conf); f:close()
+    if sh("env -u LD_PRELOAD nginx -p '" .. prefix .. "' -c conf/nginx.conf 2>/dev/null") then
+      local pid
+      for _ = 1, 100 do
+        local pf = io.open(prefix .. "/logs/nginx.pid")
+        pid = pf and tonumber(pf:read("*l"))
+        if pf then pf:close() end
+        if pid then break end
+        core.sleep(0.02)
+      end
+      return { url = "http://127.0.0.1:" .. port .. "/webhooks/email", pid = assert(pid), stop = function()
+        sh("kill -QUIT " .. pid .. " 2>/dev/null; sleep 0.2; rm -rf '" .. prefix .. "'")
+      end }
+    end
+  end
+  error("could not start nginx")
+end
+
+local function post(url, body, headers)
+  local s = core.session({})
+  local res = assert(s:request({ method = "POST", url = url, body = body, headers = headers }))
+  s:close()
+  return res.status, json.decode(res.body)
+end
+
 describe("unified (both providers at once)", function()
   before_each(function() sandbox.reset() end)
 
@@ -618,6 +678,43 @@ describe("unified (both providers at once)", function()
       args.secret, args.signing_key = { mailgun = FIXTURE_KEY, mailersend = FIXTURE_KEY }, nil
       local events = assert(unified.webhooks.parse(args))
       assert.equal(name:match("^(%a+)_"), events[1].provider)
+    end
+  end)
+
+  it("the OpenResty endpoint accepts both providers' events and refuses bad signatures", function()
+    local server = start_webhook_nginx()
+    finally(server.stop)
+    for _, name in ipairs({ "mailgun_clicked", "mailersend_clicked" }) do
+      local args = fixture_args(name)
+      local mailgun = name:find("^mailgun") ~= nil
+      -- Mailgun's fixtures are signed at a fixed time: sign this one now
+      local body = args.body
+      if mailgun then
+        local p = json.decode(body)
+        p.signature.timestamp = tostring(os.time())
+        p.signature.signature = core.hmac_sha256(FIXTURE_KEY, p.signature.timestamp .. p.signature.token)
+        body = json.encode(p)
+      end
+      local headers = { ["Content-Type"] = "application/json" }
+      for k, v in pairs(args.headers or {}) do headers[k] = v end
+      local status, answer = post(server.url, body, headers)
+      assert.equal(200, status, json.encode(answer))
+      assert.equal(1, answer.received)
+      local e = answer.events[1]
+      assert.equal(name:match("^(%a+)_"), e.provider)
+      assert.equal("clicked", e.type)
+      assert.equal("https://example.com/pricing?utm_source=newsletter", e.url)
+      -- the same delivery again: a replay (Mailgun token) or a duplicate (MailerSend id)
+      status, answer = post(server.url, body, headers)
+      if mailgun then assert.equal(401, status) else assert.is_true(answer.duplicate) end
+      -- a wrong signature
+      if mailgun then
+        body = body:gsub('"signature":"%x+"', '"signature":"' .. ("0"):rep(64) .. '"')
+      else
+        headers.Signature = ("0"):rep(64)
+      end
+      status = post(server.url, body, headers)
+      assert.equal(401, status)
     end
   end)
 
