@@ -35,7 +35,7 @@ if not created then
   sandbox.exit(1)
 end
 local webhook = created.data
-local secret = webhook.signing_secret or os.getenv("MAILERSEND_WEBHOOK_SECRET") or "example-secret"
+local secret = webhook.secret or webhook.signing_secret or os.getenv("MAILERSEND_WEBHOOK_SECRET") or "example-secret"
 print("webhook " .. tostring(webhook.id) .. " for " .. tostring(domain.name))
 
 -- remembers event ids for three days: a redelivery is acknowledged, not handled twice
