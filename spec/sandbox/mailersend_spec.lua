@@ -1,17 +1,6 @@
 local sandbox = require("support.sandbox")
 
-local function openssl_hmac(key, msg)
-  local path = os.tmpname()
-  local f = assert(io.open(path, "wb"))
-  f:write(msg)
-  f:close()
-  local p = assert(io.popen("openssl dgst -sha256 -hmac '" .. key:gsub("'", "'\\''") .. "' "
-    .. path))
-  local out = p:read("a")
-  p:close()
-  os.remove(path)
-  return out:match("([0-9a-f]+)%s*$")
-end
+local openssl_hmac = sandbox.openssl_hmac
 
 local function ms(method, path, json, opts)
   opts = opts or {}

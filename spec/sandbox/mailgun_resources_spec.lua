@@ -2,19 +2,7 @@ local sandbox = require("support.sandbox")
 
 local D = "/v3/sandbox.test"
 
--- An independent HMAC-SHA256: the openssl command line.
-local function openssl_hmac(key, msg)
-  local path = os.tmpname()
-  local f = assert(io.open(path, "wb"))
-  f:write(msg)
-  f:close()
-  local p = assert(io.popen("openssl dgst -sha256 -hmac '" .. key:gsub("'", "'\\''") .. "' "
-    .. path))
-  local out = p:read("a")
-  p:close()
-  os.remove(path)
-  return out:match("([0-9a-f]+)%s*$")
-end
+local openssl_hmac = sandbox.openssl_hmac
 
 local function send(to, extra)
   local form = { from = "news@sandbox.test", to = to or "ann@example.com", subject = "S",

@@ -213,6 +213,19 @@ end
 -- A URL on the sandbox's own webhook receiver.
 function _M.hook_url(name) return _M.url() .. "/sandbox/hooks/" .. name end
 
+-- An independent HMAC-SHA256 (lowercase hex): the openssl command line.
+function _M.openssl_hmac(key, msg)
+  local path = os.tmpname()
+  local f = assert(io.open(path, "wb"))
+  f:write(msg)
+  f:close()
+  local p = assert(io.popen("openssl dgst -sha256 -hmac " .. shell_quote(key) .. " " .. path))
+  local out = p:read("a")
+  p:close()
+  os.remove(path)
+  return out:match("([0-9a-f]+)%s*$")
+end
+
 local function sleep(s)
   local ok, core = pcall(require, "mailgun.core")
   if ok and core.sleep then core.sleep(s) else os.execute("sleep " .. s) end

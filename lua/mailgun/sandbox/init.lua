@@ -50,7 +50,6 @@ end
 function _M.init_worker()
   math.randomseed(ngx.now() * 1000 + ngx.worker.pid())
   store.reset()
-  require("mailgun.sandbox.watchdog").start(store.config.watch_pid)
 end
 
 local function record(ctx)
