@@ -60,18 +60,36 @@ function _M.new(opts)
     verify = opts.verify, cafile = opts.cafile, capath = opts.capath,
     proxy = opts.proxy, user_agent = opts.user_agent, max_body = opts.max_body,
   })
-  local loop = setmetatable({ multi = multi, jobs = {}, timers = {}, count = 0, errors = {} }, Loop)
+  -- jobs wait in `queue` while `limit` are in the multi: a poll then
+  -- finishes at most `limit` transfers, which keeps each poll short
+  local loop = setmetatable({ multi = multi, jobs = {}, timers = {}, count = 0, errors = {},
+                              backlog = {}, queue = {}, active = 0,
+                              limit = opts.max_connections or 8 }, Loop)
   loops[loop] = true
   return loop
 end
 
 local function start(loop, job)
+  if loop.active >= loop.limit then
+    loop.queue[#loop.queue + 1] = job
+    return
+  end
   local req = job.req
   if req.form and job.attempt > 1 then req.form:rewind() end
   local id = loop.multi:add({ method = req.method, url = req.url, headers = req.headers,
     body = req.body, form = req.form, timeout = req.timeout and req.timeout * 1000 or nil })
   job.id = id
   loop.jobs[id] = job
+  loop.active = loop.active + 1
+end
+
+-- A job left the multi: start queued ones in its place.
+local function release(loop)
+  loop.active = loop.active - 1
+  while loop.active < loop.limit and #loop.queue > 0 do
+    local job = remove(loop.queue, 1)
+    if not job.done then start(loop, job) end
+  end
 end
 
 local function finish(loop, job, res, err)
@@ -107,6 +125,7 @@ function Loop:cancel(job)
   if job.id and self.jobs[job.id] == job then
     self.multi:cancel(job.id)
     self.jobs[job.id] = nil
+    release(self)
   end
   for i, t in ipairs(self.timers) do
     if t.job == job then remove(self.timers, i) break end
@@ -121,11 +140,14 @@ function Loop:pending()
 end
 
 -- Runs what has finished, waiting at most timeout_ms (0: never wait).
+-- budget_ms (optional) bounds the work: once that much time went into
+-- callbacks, the completions left wait for the next poll (a frame's share).
 -- Returns the number of callbacks run. A callback that raises does not
 -- stop the others; its error is raised after the batch.
-function Loop:poll(timeout_ms)
+function Loop:poll(timeout_ms, budget_ms)
   timeout_ms = timeout_ms or 0
   local t = now()
+  local deadline = budget_ms and t + budget_ms / 1000
   local ran = 0
   -- retries whose wait is over
   local i = 1
@@ -143,14 +165,24 @@ function Loop:poll(timeout_ms)
     wait = min(wait, floor((timer.due - t) * 1000))
   end
   if wait < 0 then wait = 0 end
-  if self.multi:pending() == 0 then
+  local list = self.backlog
+  self.backlog = {}
+  if #list == 0 and self.multi:pending() == 0 then
     if wait > 0 and #self.timers > 0 then sleep(wait / 1000) end
     return 0
   end
-  for _, c in ipairs(self.multi:poll(wait)) do
+  if self.multi:pending() > 0 then
+    for _, c in ipairs(self.multi:poll(#list > 0 and 0 or wait)) do list[#list + 1] = c end
+  end
+  for k, c in ipairs(list) do
+    if deadline and ran > 0 and now() >= deadline then
+      for j = k, #list do self.backlog[#self.backlog + 1] = list[j] end
+      break
+    end
     local job = self.jobs[c.id]
     if job then
       self.jobs[c.id] = nil
+      release(self)
       local res, err, delay = job.engine:decide(job.req, job.attempt, c.res, c.err, c.detail)
       if delay then
         job.attempt = job.attempt + 1
@@ -184,6 +216,8 @@ function Loop:close()
   local list = {}
   for _, job in pairs(self.jobs) do list[#list + 1] = job end
   for _, timer in ipairs(self.timers) do list[#list + 1] = timer.job end
+  for _, job in ipairs(self.queue) do list[#list + 1] = job end
+  self.queue = {}
   for _, job in ipairs(list) do
     if not job.done then self:cancel(job) end
   end
@@ -205,22 +239,28 @@ end
 
 -- Polls every live loop with work; returns the number of callbacks run.
 -- With several loops the wait is shared out in slices, so the whole call
--- keeps to timeout_ms.
-function _M.poll_all(timeout_ms)
+-- keeps to timeout_ms; budget_ms as in Loop:poll, shared too.
+function _M.poll_all(timeout_ms, budget_ms)
   timeout_ms = timeout_ms or 0
   local busy = {}
   for loop in pairs(loops) do
     if loop.count > 0 then busy[#busy + 1] = loop end
   end
   if #busy == 0 then return 0 end
-  if #busy == 1 then return busy[1]:poll(timeout_ms) end
-  local deadline = now() + timeout_ms / 1000
+  if #busy == 1 then return busy[1]:poll(timeout_ms, budget_ms) end
+  local started = now()
+  local deadline = started + timeout_ms / 1000
   local ran = 0
+  local function share()
+    if not budget_ms then return nil end
+    local left = budget_ms - (now() - started) * 1000
+    return left > 0 and left or 0
+  end
   while true do
-    for _, loop in ipairs(busy) do ran = ran + loop:poll(0) end
+    for _, loop in ipairs(busy) do ran = ran + loop:poll(0, share()) end
     local left = (deadline - now()) * 1000
     if ran > 0 or left <= 0 then return ran end
-    ran = ran + busy[1]:poll(min(floor(left), 5))
+    ran = ran + busy[1]:poll(min(floor(left), 5), share())
     if ran > 0 then return ran end
   end
 end

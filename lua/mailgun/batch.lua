@@ -115,7 +115,7 @@ end
 function Batch:send_async(opts, callback)
   local engine = self.client.engine
   return require("mailgun.scheduler").call_async(engine.transport.name == "resty", Batch.send, self,
-    { n = 1, opts }, callback)
+    { n = 1, opts }, callback, "batch:send_async")
 end
 
 -- opts: size (<= 1000), parallel (calls in flight, default 1), progress =

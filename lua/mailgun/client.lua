@@ -76,10 +76,11 @@ end
 
 -- Drives the requests started without waiting (async methods, tasks of
 -- mailgun.scheduler): waits at most timeout_ms (0 = never), runs the
--- callbacks of what finished; returns how many things completed. The same
--- as mailgun.poll: one call drives every client.
-function Client:poll(timeout_ms)
-  return require("mailgun.scheduler").step(timeout_ms)
+-- callbacks of what finished (for at most about budget_ms when given);
+-- returns how many things completed. The same as mailgun.poll: one call
+-- drives every client.
+function Client:poll(timeout_ms, budget_ms)
+  return require("mailgun.scheduler").step(timeout_ms, budget_ms)
 end
 
 -- A view of the client whose resource methods take the same arguments

@@ -168,10 +168,12 @@ end
 --   client:async().bounces:list({limit = 10}, callback)  -> handle:cancel()
 --   mailgun.spawn(function() local res, err = client.messages:send(msg) end)
 --   mailgun.poll(0)   -- from the host's loop, each frame: never blocks
--- poll(timeout_ms) -> number of completions; spawn(fn, ...) -> task;
--- run([timeout]) finishes every task (blocking); pending() -> tasks left.
-function _M.poll(timeout_ms)
-  return require("mailgun.scheduler").step(timeout_ms)
+-- poll(timeout_ms[, budget_ms]) -> number of completions (budget_ms bounds
+-- the callback work of one call; the rest waits for the next poll);
+-- spawn(fn, ...) -> task; run([timeout]) finishes every task (blocking);
+-- pending() -> requests and tasks left.
+function _M.poll(timeout_ms, budget_ms)
+  return require("mailgun.scheduler").step(timeout_ms, budget_ms)
 end
 
 function _M.spawn(fn, ...)

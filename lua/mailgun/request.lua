@@ -411,13 +411,14 @@ function _M.add_async(obj, engine)
   end
   for _, name in ipairs(names) do
     local method = obj[name]
+    local label = (obj._name or "resource") .. ":" .. name .. "_async"
     obj[name .. "_async"] = function(self, ...)
       local args = { n = select("#", ...), ... }
       local callback = args[args.n]
       args[args.n] = nil
       args.n = args.n - 1
       local scheduler = require("mailgun.scheduler")
-      return scheduler.call_async(engine.transport.name == "resty", method, self, args, callback)
+      return scheduler.call_async(engine.transport.name == "resty", method, self, args, callback, label)
     end
   end
   return obj

@@ -342,9 +342,11 @@ end
 -- One turn: resumes tasks that yielded, wakes sleepers whose time has come,
 -- runs what the loops have finished, waiting at most timeout_ms
 -- (0 = never wait; nothing waits when there is nothing to wait for).
+-- budget_ms (optional): once callbacks took that long, the completions left
+-- wait for the next step (bounded work per frame).
 -- Returns the number of completions handled. A task or callback that raised
 -- is reported here, after the others ran.
-function _M.step(timeout_ms)
+function _M.step(timeout_ms, budget_ms)
   timeout_ms = timeout_ms or 0
   if _M.current() then error("mailgun.poll/scheduler.step called from inside a task", 2) end
   local async = require("mailgun.async")
@@ -385,7 +387,9 @@ function _M.step(timeout_ms)
   if next_due then wait_ms = min(wait_ms, (next_due - clock()) * 1000) end
   if wait_ms < 0 then wait_ms = 0 end
   if async.pending_all() > 0 then
-    done = done + async.poll_all(floor(wait_ms))
+    local share = budget_ms and budget_ms - (clock() - started) * 1000
+    if share and share < 0 then share = 0 end
+    done = done + async.poll_all(floor(wait_ms), share)
   elseif wait_ms > 0 and #timers > 0 then
     async.sleep(wait_ms / 1000) -- only sleepers: wait for the first
   end
@@ -427,10 +431,10 @@ end
 -- Runs method(obj, ...) without waiting; callback(res, err) when done.
 -- Returns a handle with :cancel(). With a loop-driven client, the host's
 -- poll() runs the callback; in nginx a light thread does.
-function _M.call_async(use_ngx, method, obj, args, callback)
+function _M.call_async(use_ngx, method, obj, args, callback, label)
   if type(callback) ~= "function" then
-    error("bad argument #" .. (args.n + 1) .. " (callback function expected, got "
-      .. type(callback) .. ")", 3)
+    error("bad argument #" .. (args.n + 1) .. " to '" .. (label or "async call")
+      .. "' (the last argument must be the callback function, got " .. type(callback) .. ")", 3)
   end
   local ngx = use_ngx and ngx_threads()
   if ngx then
