@@ -80,11 +80,12 @@ void mg_new_metatable(lua_State *L, const char *name, const luaL_Reg *methods,
   lua_pop(L, 1);
 }
 
-/* core.now() -> seconds of a monotonic clock, as a float */
+/* core.now() -> wall-clock seconds since the epoch, as a float (what
+   os.time() gives, with sub-second precision) */
 static int mg_now(lua_State *L)
 {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(CLOCK_REALTIME, &ts);
   lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec / 1e9);
   return 1;
 }

@@ -151,7 +151,18 @@ describe("mailgun.core", function()
 end)
 
 describe("core.now and core.sleep", function()
-  it("sleep waits about as long as asked on a monotonic clock", function()
+  it("now is wall-clock time with sub-second precision", function()
+    assert.is_true(math.abs(core.now() - os.time()) <= 1)
+    local fractional = false
+    for _ = 1, 5 do
+      local t = core.now()
+      if t ~= math.floor(t) then fractional = true end
+      core.sleep(0.003)
+    end
+    assert.is_true(fractional)
+  end)
+
+  it("sleep waits about as long as asked", function()
     local t0 = core.now()
     core.sleep(0.05)
     local waited = core.now() - t0
