@@ -30,6 +30,21 @@ local function mailersend_client()
     backoff = { base = 0.05, max = 0.2 } })
 end
 
+-- Before each test of the block: a clean sandbox and new clients, handed
+-- to set(mailgun_client, mailersend_client); closed after it.
+local function fresh_clients(set)
+  local mg, ms
+  before_each(function()
+    sandbox.reset()
+    mg, ms = mailgun_client(), mailersend_client()
+    set(mg, ms)
+  end)
+  after_each(function()
+    mg:close()
+    ms:close()
+  end)
+end
+
 local function message(i, subject)
   return { from = "Game <game@" .. sandbox.DOMAIN .. ">", to = "player" .. i .. "@example.com",
            subject = subject or ("level " .. i), text = "you reached level " .. i }
@@ -76,17 +91,7 @@ end
 
 describe("async: a frame loop calling poll(0) each tick", function()
   local client, ms_client
-
-  before_each(function()
-    sandbox.reset()
-    client = mailgun_client()
-    ms_client = mailersend_client()
-  end)
-
-  after_each(function()
-    client:close()
-    ms_client:close()
-  end)
+  fresh_clients(function(mg, ms) client, ms_client = mg, ms end)
 
   it("sends 200 messages and 5 batches through slow answers, 429s and a dropped connection", function()
     -- the first send to arrive is dropped (sent on tick 1, before anything
@@ -322,15 +327,7 @@ end)
 
 describe("scheduler: blocking-looking calls yield inside tasks", function()
   local client, ms_client
-  before_each(function()
-    sandbox.reset()
-    client = mailgun_client()
-    ms_client = mailersend_client()
-  end)
-  after_each(function()
-    client:close()
-    ms_client:close()
-  end)
+  fresh_clients(function(mg, ms) client, ms_client = mg, ms end)
 
   it("interleaves tasks: a quick one finishes while a slow one waits", function()
     sandbox.fault({ method = "GET", path = "/v4/domains/", delay_ms = 700, count = 1 })
