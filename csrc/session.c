@@ -241,7 +241,9 @@ static int mg_add_header(struct curl_slist **list, const char *name,
                          size_t nlen, const char *value, size_t vlen)
 {
   struct curl_slist *next;
-  char *line = malloc(nlen + vlen + 3);
+  char small[256];
+  char *line = nlen + vlen + 3 <= sizeof(small) ? small :
+               malloc(nlen + vlen + 3);
   if(!line)
     return -1;
   memcpy(line, name, nlen);
@@ -256,7 +258,8 @@ static int mg_add_header(struct curl_slist **list, const char *name,
     line[nlen + 1] = '\0';
   }
   next = curl_slist_append(*list, line);
-  free(line);
+  if(line != small)
+    free(line);
   if(!next)
     return -1;
   *list = next;
