@@ -181,4 +181,125 @@ describe("openresty: the clients inside nginx", function()
     assert.matches("^cosockets are not available in the set phase", res.body)
     assert.is_nil(server:log():find("[error]", 1, true))
   end)
+
+  describe("the OpenResty transport", function()
+    local function try(query)
+      local res = get("/app/transport?" .. query)
+      assert.equal(200, res.status, res.body)
+      return res.json.results, res.json
+    end
+
+    it("reads chunked bodies and keeps the connection for the next request", function()
+      local out = try("path=/fixture/chunked&times=2")
+      local want = {}
+      for i = 1, 5 do want[i] = string.rep(tostring(i), 1000) end
+      assert.equal(table.concat(want), out[1].body)
+      assert.equal("chunked", out[1].headers["transfer-encoding"])
+      -- connection_requests counts the requests on the connection: one after
+      -- the other on the same (pooled) one
+      out = try("path=/fixture/connection&times=3")
+      local first = tonumber(out[1].body)
+      assert.same({ first + 1, first + 2 }, { tonumber(out[2].body), tonumber(out[3].body) })
+    end)
+
+    it("lower-cases header names and lists repeated ones", function()
+      local out = try("path=/fixture/headers")
+      assert.same({ "a=1", "b=2" }, out[1].headers["set-cookie"])
+      assert.equal("Value", out[1].headers["x-mixed-case"])
+      assert.equal("ok\n", out[1].body)
+    end)
+
+    it("reads no body after HEAD, 204; refuses bodies over max_body", function()
+      local out = try("path=/fixture/big&method=HEAD&times=2")
+      assert.equal(200, out[2].status)
+      assert.equal("", out[2].body)
+      assert.equal("100000", out[2].headers["content-length"])
+      out = try("path=/fixture/nocontent")
+      assert.equal(204, out[1].status)
+      assert.equal("", out[1].body)
+      out = try("path=/fixture/big&max_body=1000")
+      assert.equal("too_large", out[1].word)
+      out = try("path=/fixture/big&max_body=200000")
+      assert.equal(100000, #out[1].body)
+    end)
+
+    it("sends string bodies and streams C core forms with their length", function()
+      local out = try("path=/fixture/echo&method=POST&body=hello")
+      local echo = json.decode(out[1].body)
+      assert.same({ "POST", 5, "hello" }, { echo.method, echo.length, echo.body })
+      local all
+      out, all = try("path=/fixture/echo&method=POST&form=1&times=2")
+      for i = 1, 2 do
+        echo = json.decode(out[i].body)
+        assert.matches("^multipart/form%-data; boundary=", echo.content_type)
+        assert.equal(all.form_sha256, echo.sha256) -- the bytes the form reads, sent whole
+        assert.is_true(echo.length > 150000)
+      end
+    end)
+
+    it("verifies certificates and sends SNI", function()
+      local out = try("base=tls&path=/fixture/headers&times=2")
+      assert.equal(200, out[1].status)
+      assert.equal(200, out[2].status)
+      out = try("base=untrusted&path=/fixture/headers")
+      assert.equal("tls", out[1].word)
+      assert.matches("certificate", out[1].detail)
+      out = try("base=untrusted&path=/fixture/headers&verify=no")
+      assert.equal(200, out[1].status)
+    end)
+
+    it("names failures with the C core's words", function()
+      assert.equal("timeout", try("path=/fixture/slow&timeout=0.2")[1].word)
+      assert.equal("connect", try("url=" .. sandbox.urlencode("http://127.0.0.1:1/x"))[1].word)
+      local out = try("url=" .. sandbox.urlencode("http://no-such-host.invalid/x"))
+      assert.equal("resolve", out[1].word)
+      assert.matches("resolver", out[1].detail)
+      assert.equal("url", try("url=" .. sandbox.urlencode("ftp://example.com/"))[1].word)
+    end)
+  end)
+end)
+
+describe("examples/openresty", function()
+  local server
+  local http = core.session({ timeout = 30000 })
+
+  setup(function()
+    server = openresty.start_example("examples/openresty/nginx.conf", {
+      MAILGUN_API_KEY = sandbox.MAILGUN_KEY, MAILGUN_DOMAIN = sandbox.DOMAIN,
+      MAILGUN_BASE_URL = sandbox.url(), MAILGUN_WEBHOOK_SIGNING_KEY = sandbox.SIGNING_KEY,
+    })
+  end)
+  teardown(function()
+    if server then server:stop() end
+    http:close()
+  end)
+  before_each(function() sandbox.reset() end)
+
+  local function post(path, body)
+    local res = assert(http:request({ method = "POST", url = server.url .. path, body = body,
+      headers = { ["Content-Type"] = "application/json" } }))
+    res.json = json.decode(res.body)
+    return res
+  end
+
+  it("sends from /send and, after answering, from /send_later", function()
+    local res = post("/send", json.encode({ to = "ex1@example.com", subject = "Hi", text = "Hello" }))
+    assert.equal(200, res.status, res.body)
+    assert.matches("^<.+>$", res.json.id)
+    res = post("/send_later", json.encode({ to = "ex2@example.com", subject = "Later", text = "..." }))
+    assert.equal(202, res.status)
+    assert.is_table(sandbox.wait(function() return sandbox.messages({ to = "ex2@example.com" })[1] end, 5))
+    assert.equal(400, post("/send", "not json").status)
+  end)
+
+  it("accepts a signed webhook once", function()
+    local ts, token = tostring(os.time()), "example-token-" .. tostring(os.time())
+    local body = json.encode({ signature = { timestamp = ts, token = token,
+      signature = core.hmac_sha256(sandbox.SIGNING_KEY, ts .. token) },
+      ["event-data"] = { event = "delivered", recipient = "ex@example.com" } })
+    assert.equal(200, post("/webhooks/mailgun", body).status)
+    local again = post("/webhooks/mailgun", body)
+    assert.equal(406, again.status)
+    assert.matches("already seen", again.json.error)
+  end)
 end)

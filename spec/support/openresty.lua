@@ -65,6 +65,8 @@ http {
   client_body_buffer_size 1m;
   lua_socket_log_errors off;
   lua_shared_dict app 1m;
+  lua_ssl_trusted_certificate ${prefix}/trusted.pem;
+  lua_ssl_verify_depth 2;
   lua_package_path "${root}/lua/?.lua;${root}/lua/?/init.lua;${root}/spec/support/?.lua;;";
   lua_package_cpath "${root}/build/luajit/?.so;;";
   init_by_lua_block { require("openresty_app").init(${settings}) }
@@ -81,6 +83,19 @@ http {
       set_by_lua_block $mail_error { return require("openresty_app").set_phase() }
       return 200 "$mail_error";
     }
+    location /fixture/ { content_by_lua_block { require("openresty_app").fixture() } }
+  }
+  server {
+    listen 127.0.0.1:${tls_port} ssl;
+    ssl_certificate ${prefix}/trusted.pem;
+    ssl_certificate_key ${prefix}/trusted.key;
+    location /fixture/ { content_by_lua_block { require("openresty_app").fixture() } }
+  }
+  server {
+    listen 127.0.0.1:${untrusted_port} ssl;
+    ssl_certificate ${prefix}/untrusted.pem;
+    ssl_certificate_key ${prefix}/untrusted.key;
+    location /fixture/ { content_by_lua_block { require("openresty_app").fixture() } }
   }
 }
 ]]
@@ -98,6 +113,13 @@ function M.start(opts)
   local prefix = os.tmpname()
   os.remove(prefix)
   assert(execute("mkdir -p '" .. prefix .. "/conf' '" .. prefix .. "/logs' '" .. prefix .. "/tmp'"))
+  -- certificates: one for localhost the transport trusts, one it does not
+  for _, cert in ipairs({ { "trusted", "localhost" }, { "untrusted", "localhost" } }) do
+    assert(execute("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+      .. " -keyout '" .. prefix .. "/" .. cert[1] .. ".key' -out '" .. prefix .. "/" .. cert[1] .. ".pem'"
+      .. " -subj /CN=" .. cert[2] .. " -addext subjectAltName=DNS:" .. cert[2] .. " -days 2"
+      .. " >/dev/null 2>&1"), "openssl could not make a certificate")
+  end
   math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16) % 100000)
   for _ = 1, 20 do
     local port = math.random(20000, 60000)
@@ -106,8 +128,11 @@ function M.start(opts)
     settings.prefix = prefix
     settings.root = root
     settings.self_url = "http://127.0.0.1:" .. port
+    settings.tls_url = "https://localhost:" .. (port + 1)
+    settings.untrusted_url = "https://localhost:" .. (port + 2)
     local config = CONFIG:gsub("%${([%w_]+)}", {
       modules = MODULES, root = root, port = tostring(port), settings = literal(settings),
+      tls_port = tostring(port + 1), untrusted_port = tostring(port + 2), prefix = prefix,
     })
     write_file(prefix .. "/conf/nginx.conf", config)
     if execute(NGINX .. " -p '" .. prefix .. "' -c conf/nginx.conf -e '" .. prefix
@@ -132,6 +157,38 @@ function M.start(opts)
     .. (read_file(prefix .. "/logs/error.log") or ""))
 end
 
+-- Starts examples/openresty/nginx.conf as it is, but on a free port and with
+-- its run-time files (pid, logs, temp) in a new directory; env: variables
+-- for nginx's `env` directives. The prefix is the repository root.
+function M.start_example(conf, env)
+  local root = cwd()
+  local dir = os.tmpname()
+  os.remove(dir)
+  assert(execute("mkdir -p '" .. dir .. "'"))
+  local text = assert(read_file(root .. "/" .. conf), "no " .. conf)
+  local vars = {}
+  for k, v in pairs(env or {}) do vars[#vars + 1] = k .. "='" .. v .. "'" end
+  for _ = 1, 20 do
+    local port = math.random(20000, 60000)
+    local config = text:gsub("build/openresty%-example", dir):gsub("127%.0%.0%.1:8080", "127.0.0.1:" .. port)
+    write_file(dir .. "/nginx.conf", config)
+    if execute("env -u LD_PRELOAD " .. table.concat(vars, " ") .. " " .. (os.getenv("NGINX") or "nginx")
+        .. " -p '" .. root .. "' -c '" .. dir .. "/nginx.conf' -e '" .. dir .. "/error.log' 2>>'"
+        .. dir .. "/start.log'") then
+      local pid
+      for _ = 1, 100 do
+        pid = tonumber(read_file(dir .. "/nginx.pid") or "")
+        if pid then break end
+        execute("sleep 0.02")
+      end
+      assert(pid, "nginx wrote no pid file")
+      return setmetatable({ port = port, prefix = dir, pid = pid, url = "http://127.0.0.1:" .. port,
+                            log_path = dir .. "/error.log" }, Server)
+    end
+  end
+  error("could not start " .. conf .. ": " .. (read_file(dir .. "/start.log") or "?"))
+end
+
 -- Stops nginx by its pid (QUIT, then TERM) and removes the prefix.
 function Server:stop()
   if not self.pid then return end
@@ -146,7 +203,7 @@ function Server:stop()
 end
 
 function Server:log()
-  return read_file(self.prefix .. "/logs/error.log") or ""
+  return read_file(self.log_path or (self.prefix .. "/logs/error.log")) or ""
 end
 
 return M

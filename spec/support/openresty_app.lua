@@ -204,6 +204,81 @@ routes["/app/phases"] = function()
           timer = timer and json.decode(timer) })
 end
 
+-- Fixtures the transport is tried against (on this server and its two
+-- TLS servers, one with a certificate the transport trusts).
+local fixtures = {
+  ["/fixture/chunked"] = function()
+    for i = 1, 5 do
+      ngx.print(string.rep(tostring(i), 1000))
+      ngx.flush(true) -- each piece goes out as a chunk
+    end
+  end,
+  ["/fixture/nocontent"] = function() ngx.exit(204) end,
+  ["/fixture/headers"] = function()
+    ngx.header["Set-Cookie"] = { "a=1", "b=2" }
+    ngx.header["X-Mixed-Case"] = "Value"
+    ngx.say("ok")
+  end,
+  ["/fixture/big"] = function()
+    ngx.header["Content-Length"] = 100000
+    if ngx.req.get_method() ~= "HEAD" then ngx.print(string.rep("x", 100000)) end
+  end,
+  ["/fixture/connection"] = function() ngx.print(ngx.var.connection_requests) end,
+  ["/fixture/slow"] = function() ngx.sleep(1); ngx.say("late") end,
+  ["/fixture/echo"] = function()
+    ngx.req.read_body()
+    local body = ngx.req.get_body_data()
+    if not body then
+      local file = ngx.req.get_body_file()
+      local f = file and io.open(file, "rb")
+      body = f and f:read("*a") or ""
+      if f then f:close() end
+    end
+    ngx.header["Content-Type"] = "application/json"
+    ngx.say(json.encode({ method = ngx.req.get_method(), length = #body, body = body:sub(1, 200),
+      content_type = ngx.var.content_type, host = ngx.var.http_host,
+      sha256 = require("mailgun.core").sha256(body) }))
+  end,
+}
+
+function M.fixture()
+  local f = fixtures[ngx.var.uri]
+  if not f then return ngx.exit(404) end
+  f()
+end
+
+-- The OpenResty transport on its own: one case per query, res or the word.
+routes["/app/transport"] = function(args)
+  local resty = require("mailgun.transport.resty")
+  local transport = resty.new({ timeout = tonumber(args.timeout) or 5, verify = args.verify ~= "no",
+    max_body = tonumber(args.max_body), user_agent = "spec" })
+  local base = args.base == "tls" and settings.tls_url or args.base == "untrusted"
+    and settings.untrusted_url or settings.self_url
+  local url = args.url or (base .. (args.path or "/fixture/headers"))
+  local req = { method = args.method or "GET", url = url, headers = { Accept = "*/*" } }
+  if args.body then req.body = args.body end
+  if args.form then
+    local form = require("mailgun.core").form()
+    form:field("greeting", "hello")
+    form:data("file", string.rep("\0\1\2", 50000), { filename = "f.bin" })
+    req.form = form
+  end
+  local out = {}
+  for i = 1, tonumber(args.times) or 1 do
+    local res, word, detail = transport:request(req)
+    if req.form then req.form:rewind() end
+    out[i] = res and { status = res.status, headers = res.headers, body = res.body }
+      or { word = word, detail = detail }
+  end
+  local form_sha256
+  if req.form then
+    local parts = {}
+    for piece in function() return req.form:read(65536) end do parts[#parts + 1] = piece end
+    form_sha256 = require("mailgun.core").sha256(table.concat(parts))
+  end
+  reply({ results = out, form_sha256 = form_sha256 })
+end
+
 function M.handle()
   local route = routes[ngx.var.uri]
   if not route then return reply({ error = "no route " .. ngx.var.uri }, 404) end
