@@ -31,7 +31,8 @@ struct mg_multi {
   struct mg_list queued;      /* read from Lua, waiting for a slot */
   struct mg_list active;      /* added to the multi handle */
   struct mg_list done;        /* finished, completion not yet pushed */
-  CURL **idle;                /* easy handles for reuse, owned */
+  struct mg_xfer **idle;      /* finished transfers kept for reuse with
+                                 their easy handle and buffers, owned */
   size_t nidle;
   struct mg_req staging;      /* a request being read from Lua */
   lua_Integer next_id;
@@ -78,20 +79,32 @@ static struct mg_multi *mg_multi_check(lua_State *L)
   return m;
 }
 
-/* Frees a transfer that is in no list and not in the multi handle; its
-   easy handle goes back to the pool. */
+/* Ends a transfer that is in no list and not in the multi handle: it
+   goes back to the pool with its easy handle and buffers, or is freed. */
 static void mg_xfer_free(lua_State *L, struct mg_multi *m, struct mg_xfer *x)
 {
   mg_xfer_release(L, x);
+  if(x->easy && m->idle && m->nidle < (size_t)m->max_connections) {
+    m->idle[m->nidle++] = x;
+    return;
+  }
   mg_buf_free(&x->body);
   mg_buf_free(&x->head);
-  if(x->easy) {
-    if(m->idle && m->nidle < (size_t)m->max_connections)
-      m->idle[m->nidle++] = x->easy;
-    else
-      curl_easy_cleanup(x->easy);
-  }
+  if(x->easy)
+    curl_easy_cleanup(x->easy);
   free(x);
+}
+
+/* A transfer from the pool, or a new one (without an easy handle yet). */
+static struct mg_xfer *mg_xfer_get(struct mg_multi *m)
+{
+  struct mg_xfer *x;
+  if(m->nidle)
+    return m->idle[--m->nidle];
+  x = calloc(1, sizeof(*x));
+  if(x)
+    x->req.body_ref = LUA_NOREF;
+  return x;
 }
 
 /* Moves queued transfers into free slots; returns how many started. */
@@ -102,7 +115,8 @@ static int mg_multi_pump(struct mg_multi *m)
     struct mg_xfer *x = m->queued.head;
     CURLcode rc;
     mg_list_remove(&m->queued, x);
-    x->easy = m->nidle ? m->idle[--m->nidle] : curl_easy_init();
+    if(!x->easy)
+      x->easy = curl_easy_init();
     if(!x->easy) {
       x->result = CURLE_OUT_OF_MEMORY;
       mg_list_push(&m->done, x);
@@ -182,7 +196,7 @@ static int mg_multi_add(lua_State *L)
   /* a request that raised half-way left its parts in staging */
   mg_req_free(L, &m->staging);
   mg_req_read(L, 2, &m->staging);
-  x = calloc(1, sizeof(*x));
+  x = mg_xfer_get(m);
   if(!x)
     return luaL_error(L, "multi: out of memory");
   x->req = m->staging;
@@ -297,8 +311,13 @@ static int mg_multi_close(lua_State *L)
     mg_list_drop(L, m, &m->active, 1);
     mg_list_drop(L, m, &m->queued, 0);
     mg_list_drop(L, m, &m->done, 0);
-    while(m->nidle)
-      curl_easy_cleanup(m->idle[--m->nidle]);
+    while(m->nidle) {
+      struct mg_xfer *x = m->idle[--m->nidle];
+      mg_buf_free(&x->body);
+      mg_buf_free(&x->head);
+      curl_easy_cleanup(x->easy);
+      free(x);
+    }
     curl_multi_cleanup(m->multi);
     m->multi = NULL;
   }

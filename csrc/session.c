@@ -459,6 +459,7 @@ CURLcode mg_xfer_apply(struct mg_xfer *x, const struct mg_options *o)
   x->head.len = 0;
   x->too_large = 0;
   x->oom = 0;
+  x->cursor.failed = 0;
   x->errbuf[0] = '\0';
   x->max_body = o->max_body;
   x->head_only = strcmp(r->method, "HEAD") == 0;

@@ -226,8 +226,10 @@ describe("core.form", function()
     repeat chunk, read_err = form:read(4096) until not chunk
     assert.truthy(read_err:find(path, 1, true))
     os.remove(path)
-    -- the session is fine afterwards
+    -- the session is fine afterwards, and its next failure is its own
     assert.are.equal(200, session:request{ url = server.url .. "/echo" }.status)
+    local _, word = session:request{ url = "http://127.0.0.1:1/" }
+    assert.are.equal("connect", word)
   end)
 
   describe(":length, :content_type and :read", function()
