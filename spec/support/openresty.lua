@@ -103,6 +103,27 @@ http {
 local Server = {}
 Server.__index = Server
 
+-- Runs `command -e logs/error.log`; nginx writes logs/nginx.pid. A server
+-- once the pid is there and the port answers, nil when nginx did not start.
+local function launch(command, logs, port)
+  if not execute(command .. " -e '" .. logs .. "/error.log' 2>>'" .. logs .. "/start.log'") then
+    return nil
+  end
+  local pid
+  for _ = 1, 100 do
+    pid = tonumber(read_file(logs .. "/nginx.pid") or "")
+    if pid then break end
+    execute("sleep 0.02")
+  end
+  assert(pid, "nginx wrote no pid file")
+  for _ = 1, 100 do
+    if execute("bash -c 'exec 3<>/dev/tcp/127.0.0.1/" .. port .. "' 2>/dev/null") then break end
+    execute("sleep 0.02")
+  end
+  return setmetatable({ port = port, pid = pid, url = "http://127.0.0.1:" .. port,
+                        log_path = logs .. "/error.log" }, Server)
+end
+
 -- opts.settings: a flat table handed to openresty_app.init (sandbox URL,
 -- keys, paths). Returns a started server.
 function M.start(opts)
@@ -135,26 +156,13 @@ function M.start(opts)
       tls_port = tostring(port + 1), untrusted_port = tostring(port + 2), prefix = prefix,
     })
     write_file(prefix .. "/conf/nginx.conf", config)
-    if execute(NGINX .. " -p '" .. prefix .. "' -c conf/nginx.conf -e '" .. prefix
-        .. "/logs/error.log' 2>>'" .. prefix .. "/logs/start.log'") then
-      local pid
-      for _ = 1, 100 do
-        pid = tonumber(read_file(prefix .. "/logs/nginx.pid") or "")
-        if pid then break end
-        execute("sleep 0.02")
-      end
-      assert(pid, "nginx wrote no pid file")
-      -- the port answers
-      for _ = 1, 100 do
-        if execute("curl -s -o /dev/null http://127.0.0.1:" .. port .. "/ping") then break end
-        execute("sleep 0.02")
-      end
-      return setmetatable({ port = port, prefix = prefix, pid = pid,
-                            url = "http://127.0.0.1:" .. port }, Server)
+    local server = launch(NGINX .. " -p '" .. prefix .. "' -c conf/nginx.conf", prefix .. "/logs", port)
+    if server then
+      server.prefix = prefix
+      return server
     end
   end
-  error("could not start nginx: " .. (read_file(prefix .. "/logs/start.log") or "?")
-    .. (read_file(prefix .. "/logs/error.log") or ""))
+  error("could not start nginx: " .. (read_file(prefix .. "/logs/start.log") or "?"))
 end
 
 -- Starts examples/openresty/nginx.conf as it is, but on a free port and with
@@ -172,18 +180,11 @@ function M.start_example(conf, env)
     local port = math.random(20000, 60000)
     local config = text:gsub("build/openresty%-example", dir):gsub("127%.0%.0%.1:8080", "127.0.0.1:" .. port)
     write_file(dir .. "/nginx.conf", config)
-    if execute("env -u LD_PRELOAD " .. table.concat(vars, " ") .. " " .. (os.getenv("NGINX") or "nginx")
-        .. " -p '" .. root .. "' -c '" .. dir .. "/nginx.conf' -e '" .. dir .. "/error.log' 2>>'"
-        .. dir .. "/start.log'") then
-      local pid
-      for _ = 1, 100 do
-        pid = tonumber(read_file(dir .. "/nginx.pid") or "")
-        if pid then break end
-        execute("sleep 0.02")
-      end
-      assert(pid, "nginx wrote no pid file")
-      return setmetatable({ port = port, prefix = dir, pid = pid, url = "http://127.0.0.1:" .. port,
-                            log_path = dir .. "/error.log" }, Server)
+    local server = launch("env -u LD_PRELOAD " .. table.concat(vars, " ") .. " "
+      .. (os.getenv("NGINX") or "nginx") .. " -p '" .. root .. "' -c '" .. dir .. "/nginx.conf'", dir, port)
+    if server then
+      server.prefix = dir
+      return server
     end
   end
   error("could not start " .. conf .. ": " .. (read_file(dir .. "/start.log") or "?"))
@@ -203,7 +204,7 @@ function Server:stop()
 end
 
 function Server:log()
-  return read_file(self.log_path or (self.prefix .. "/logs/error.log")) or ""
+  return read_file(self.log_path) or ""
 end
 
 return M
