@@ -197,6 +197,9 @@ function Server:stop()
   for i = 1, 250 do
     if not execute("kill -0 " .. self.pid .. " 2>/dev/null") then break end
     if i == 150 then execute("kill -TERM " .. self.pid .. " 2>/dev/null") end
+    if i == 250 then -- still there: its workers, then itself
+      execute("pkill -KILL -P " .. self.pid .. " 2>/dev/null; kill -KILL " .. self.pid .. " 2>/dev/null")
+    end
     execute("sleep 0.02")
   end
   self.pid = nil
