@@ -104,7 +104,7 @@ function M.start()
   math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16) % 100000)
   for _ = 1, 20 do
     local port = math.random(20000, 60000)
-    local config = CONFIG:gsub("%${([%w_]+)}", {
+    local config = require("support.nginx_user") .. CONFIG:gsub("%${([%w_]+)}", {
       modules = MODULES, prefix = prefix, support = support, port = tostring(port),
       tls_port = tostring(port + 1),
     })

@@ -151,7 +151,7 @@ function M.start(opts)
     settings.self_url = "http://127.0.0.1:" .. port
     settings.tls_url = "https://localhost:" .. (port + 1)
     settings.untrusted_url = "https://localhost:" .. (port + 2)
-    local config = CONFIG:gsub("%${([%w_]+)}", {
+    local config = require("support.nginx_user") .. CONFIG:gsub("%${([%w_]+)}", {
       modules = MODULES, root = root, port = tostring(port), settings = literal(settings),
       tls_port = tostring(port + 1), untrusted_port = tostring(port + 2), prefix = prefix,
     })
@@ -179,7 +179,7 @@ function M.start_example(conf, env)
   for _ = 1, 20 do
     local port = math.random(20000, 60000)
     local config = text:gsub("build/openresty%-example", dir):gsub("127%.0%.0%.1:8080", "127.0.0.1:" .. port)
-    write_file(dir .. "/nginx.conf", config)
+    write_file(dir .. "/nginx.conf", require("support.nginx_user") .. config)
     local server = launch("env -u LD_PRELOAD " .. table.concat(vars, " ") .. " "
       .. (os.getenv("NGINX") or "nginx") .. " -p '" .. root .. "' -c '" .. dir .. "/nginx.conf'", dir, port)
     if server then
