@@ -9,32 +9,8 @@ local CLEAN = "env -u LD_PRELOAD "
 local NGINX = CLEAN .. (os.getenv("NGINX") or "nginx")
 local MODULES = "/usr/lib/nginx/modules/"
 
-local function execute(command)
-  local ok, how, code = os.execute(command)
-  if type(ok) == "number" then return ok == 0 end  -- Lua 5.1
-  return ok == true and how == "exit" and code == 0
-end
-
-local function read_file(path)
-  local file = io.open(path, "rb")
-  if not file then return nil end
-  local data = file:read("*a")
-  file:close()
-  return data
-end
-
-local function write_file(path, data)
-  local file = assert(io.open(path, "wb"))
-  file:write(data)
-  file:close()
-end
-
-local function cwd()
-  local pipe = assert(io.popen("pwd"))
-  local dir = pipe:read("*l")
-  pipe:close()
-  return dir
-end
+local shell = require("support.shell")
+local execute, read_file, write_file, cwd = shell.execute, shell.read_file, shell.write_file, shell.cwd
 
 local CONFIG = [[
 load_module ${modules}ndk_http_module.so;

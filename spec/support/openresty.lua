@@ -9,33 +9,9 @@ local M = {}
 local NGINX = "env -u LD_PRELOAD " .. (os.getenv("NGINX") or "nginx")
 local MODULES = os.getenv("NGINX_MODULES") or "/usr/lib/nginx/modules"
 
-local function execute(command)
-  local ok, how, code = os.execute(command)
-  if type(ok) == "number" then return ok == 0 end -- Lua 5.1
-  return ok == true and how == "exit" and code == 0
-end
+local shell = require("support.shell")
+local execute, read_file, write_file, cwd = shell.execute, shell.read_file, shell.write_file, shell.cwd
 M.execute = execute
-
-local function read_file(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local data = f:read("*a")
-  f:close()
-  return data
-end
-
-local function write_file(path, data)
-  local f = assert(io.open(path, "wb"))
-  f:write(data)
-  f:close()
-end
-
-local function cwd()
-  local p = assert(io.popen("pwd"))
-  local dir = p:read("*l")
-  p:close()
-  return dir
-end
 
 -- A Lua literal of a flat table of strings/numbers/booleans.
 local function literal(t)
