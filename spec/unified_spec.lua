@@ -629,7 +629,8 @@ local function start_webhook_nginx()
   assert(sh("mkdir -p '" .. prefix .. "/conf' '" .. prefix .. "/logs' '" .. prefix .. "/tmp'"))
   for _ = 1, 20 do
     local port = math.random(20000, 60000)
-    local conf = require("support.nginx_user") .. WEBHOOK_CONF:gsub("%${([%w_]+)}", { modules = os.getenv("NGINX_MODULES")
+    local conf = require("support.nginx_user")
+      .. WEBHOOK_CONF:gsub("%${([%w_]+)}", { modules = os.getenv("NGINX_MODULES")
       or "/usr/lib/nginx/modules", root = root, port = tostring(port), key = FIXTURE_KEY })
     local f = assert(io.open(prefix .. "/conf/nginx.conf", "wb")); f:write(conf); f:close()
     if sh("env -u LD_PRELOAD nginx -p '" .. prefix .. "' -c conf/nginx.conf 2>/dev/null") then
