@@ -41,7 +41,7 @@ DEB_PACKAGES := lua5.4 liblua5.4-dev libcurl4-openssl-dev libssl-dev lua-cjson \
   nginx libnginx-mod-http-lua lua-resty-core lua-resty-lrucache luajit2 libluajit2-5.1-dev
 CHECK_PACKAGES := valgrind
 
-.PHONY: all build luajit test check bench install deps deps-check demo lint clean sandbox
+.PHONY: all build luajit test check bench install install-sandbox deps deps-check demo lint clean sandbox
 
 all: build
 build: $(MODULE)
@@ -81,13 +81,23 @@ demo: deps
 	@bash tools/demo
 
 lint:
-	luacheck lua spec examples bench
+	luacheck lua spec examples bench sandbox
+	lua5.4 tools/check-floors lua
 
 install: build
 	install -d $(DESTDIR)$(INSTALL_LMOD)/mailgun $(DESTDIR)$(INSTALL_CMOD)/mailgun
 	cd lua && find . -name '*.lua' | while read f; do \
 	  install -D -m 644 "$$f" "$(DESTDIR)$(INSTALL_LMOD)/$$f"; done
 	install -m 755 $(MODULE) $(DESTDIR)$(INSTALL_CMOD)/mailgun/core.so
+
+# The offline emulator (nginx + lua-nginx-module) and its launcher, apart
+# from the library: PREFIX/bin/mailgun-sandbox finds its code in
+# PREFIX/share/mailgun-lua/sandbox and the library's Lua under PREFIX/share/lua.
+SANDBOX_DIR ?= $(PREFIX)/share/mailgun-lua/sandbox
+install-sandbox:
+	install -d $(DESTDIR)$(SANDBOX_DIR)/lua/sandbox $(DESTDIR)$(PREFIX)/bin
+	install -m 644 sandbox/lua/sandbox/*.lua $(DESTDIR)$(SANDBOX_DIR)/lua/sandbox/
+	install -m 755 bin/mailgun-sandbox $(DESTDIR)$(PREFIX)/bin/mailgun-sandbox
 
 clean:
 	rm -rf build

@@ -4,7 +4,7 @@
 --   MAILGUN_BASE_URL (default: the bundled sandbox, started for this run),
 --   MAILGUN_API_KEY, MAILGUN_DOMAIN
 local mailgun = require("mailgun")
-local async = require("mailgun.async") -- now() and sleep() for the frame pacing
+local async = require("mailgun.engine.async") -- now() and sleep() for the frame pacing
 
 local base_url = os.getenv("MAILGUN_BASE_URL")
 local sandbox

@@ -7,7 +7,7 @@
 --   PAGE_SIZE (default 4), ROLE (a role id to filter on, e.g. admin)
 -- Without variables it runs against the bundled sandbox.
 local unified = require("mailgun.unified")
-local json = require("mailgun.json")
+local json = require("mailgun.engine.json")
 
 local env = os.getenv
 local SANDBOX = env("SANDBOX_URL") or "http://127.0.0.1:8025"

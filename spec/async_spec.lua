@@ -5,8 +5,8 @@
 local sandbox = require("support.sandbox")
 local mailgun = require("mailgun")
 local mailersend = require("mailersend")
-local async = require("mailgun.async")
-local scheduler = require("mailgun.scheduler")
+local async = require("mailgun.engine.async")
+local scheduler = require("mailgun.engine.scheduler")
 
 local now, sleep = async.now, async.sleep
 

@@ -1,9 +1,9 @@
 -- The engine's logic, driven through a scripted transport: what request a
 -- call builds, which failures are retried, how errors read, how pages are
 -- followed. Real HTTP is exercised by the client and sandbox specs.
-local request = require("mailgun.request")
-local json = require("mailgun.json")
-local errors = require("mailgun.errors")
+local request = require("mailgun.engine.request")
+local json = require("mailgun.engine.json")
+local errors = require("mailgun.engine.errors")
 
 -- A transport that answers from a script and records what it was asked.
 local function scripted(answers)
@@ -213,7 +213,7 @@ describe("engine: errors and retries", function()
 end)
 
 describe("engine: pagination", function()
-  local paging = require("mailgun.paging")
+  local paging = require("mailgun.engine.paging")
 
   it("follows paging.next URLs and stops on an empty page", function()
     local e, t = engine_with({
@@ -306,7 +306,7 @@ describe("engine: options", function()
   end)
 
   it("reads items under a dotted key", function()
-    local paging = require("mailgun.paging")
+    local paging = require("mailgun.engine.paging")
     local items = paging.items_of({ template = { versions = { { tag = "v1" } } } },
       { items = "template.versions" })
     assert.equal("v1", items[1].tag)

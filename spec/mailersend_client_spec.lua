@@ -2,9 +2,9 @@
 -- declared endpoint as a request, errors and limits, retries, pagination.
 local support = require("mailersend_support")
 local mailersend = require("mailersend")
-local request = require("mailgun.request")
-local json = require("mailgun.json")
-local url = require("mailgun.url")
+local request = require("mailgun.engine.request")
+local json = require("mailgun.engine.json")
+local url = require("mailgun.engine.url")
 
 describe("mailersend.new", function()
   it("builds a client with Bearer auth on the default base URL", function()

@@ -4,8 +4,8 @@
 -- a send), pagination, bulk in parallel, signed webhook deliveries.
 local sandbox = require("support.sandbox")
 local mailersend = require("mailersend")
-local request = require("mailgun.request")
-local url = require("mailgun.url")
+local request = require("mailgun.engine.request")
+local url = require("mailgun.engine.url")
 
 local FROM = "news@" .. sandbox.DOMAIN
 

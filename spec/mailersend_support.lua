@@ -1,7 +1,7 @@
 -- Helpers of the MailerSend specs: a transport that answers from a script
 -- and records what it was asked, and a client on it.
-local json = require("mailgun.json")
-local url = require("mailgun.url")
+local json = require("mailgun.engine.json")
+local url = require("mailgun.engine.url")
 
 local _M = {}
 

@@ -3,7 +3,7 @@
 -- webhook.test; dedupe on data.id.
 local mailersend = require("mailersend")
 local core = require("mailgun.core")
-local json = require("mailgun.json")
+local json = require("mailgun.engine.json")
 
 local webhooks = mailersend.webhooks
 local SECRET = "Yl2mWWJ0pNKbnxVbF6ic0Wc7nXXWBdQK"

@@ -5,8 +5,8 @@
 local sandbox = require("support.sandbox")
 local openresty = require("support.openresty")
 local core = require("mailgun.core")
-local async = require("mailgun.async")
-local json = require("mailgun.json")
+local async = require("mailgun.engine.async")
+local json = require("mailgun.engine.json")
 
 local now = async.now
 

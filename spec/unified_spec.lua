@@ -6,7 +6,7 @@ local sandbox = require("support.sandbox")
 local unified = require("mailgun.unified")
 local cursor = require("mailgun.unified.cursor")
 local core = require("mailgun.core")
-local json = require("mailgun.json")
+local json = require("mailgun.engine.json")
 
 local FIXTURES = "spec/fixtures/webhooks/"
 local FIXTURE_KEY = "fixture-signing-key"
@@ -162,7 +162,7 @@ local function fixture_args(name)
   if name:find("^mailgun_") then
     return { provider = "mailgun", body = body, signing_key = FIXTURE_KEY, tolerance = false }
   end
-  local key = name == "mailersend_webhook_test" and require("mailgun.webhooks").MAILERSEND_TEST_SECRET
+  local key = name == "mailersend_webhook_test" and require("mailersend.webhooks").TEST_SECRET
     or FIXTURE_KEY
   return { provider = "mailersend", body = body, secret = FIXTURE_KEY,
            headers = { Signature = core.hmac_sha256(key, body) } }
@@ -527,7 +527,7 @@ case("webhooks with a bad signature, a tampered body or the wrong key are refuse
   else
     local test = fixture_args("mailersend_webhook_test")
     test.body = args.body
-    test.headers = { Signature = core.hmac_sha256(require("mailgun.webhooks").MAILERSEND_TEST_SECRET, args.body) }
+    test.headers = { Signature = core.hmac_sha256(require("mailersend.webhooks").TEST_SECRET, args.body) }
     _, err = unified.webhooks.parse(test)
     assert.equal("auth", err.kind) -- the public test secret signs webhook.test only
   end

@@ -4,7 +4,7 @@
 -- other requests meanwhile.
 -- luacheck: std +ngx_lua
 local mailgun = require("mailgun")
-local json = require("mailgun.json")
+local json = require("mailgun.engine.json")
 
 local ngx = ngx
 local type, tostring = type, tostring

@@ -15,7 +15,8 @@
 -- Answers: 200 {received=n, events=[...]}, 401 bad signature, 400 not a
 -- webhook, 405 not a POST. Mailgun and MailerSend retry on 5xx, not on 4xx.
 local unified = require("mailgun.unified")
-local webhooks = require("mailgun.webhooks")
+local mailgun_webhooks = require("mailgun.webhooks")
+local mailersend_webhooks = require("mailersend.webhooks")
 local cjson = require("cjson.safe")
 
 local function secret(var, env)
@@ -28,7 +29,7 @@ end
 -- state lives in a module table)
 local state = package.loaded["examples.unified_webhook.state"]
 if not state then
-  state = { seen = webhooks.replay_guard(600), dedupe = webhooks.dedupe() }
+  state = { seen = mailgun_webhooks.replay_guard(600), dedupe = mailersend_webhooks.dedupe() }
   package.loaded["examples.unified_webhook.state"] = state
 end
 

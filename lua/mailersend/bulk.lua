@@ -8,8 +8,8 @@
 --   client.bulk:wait(id, {interval = 5, timeout = 600}) polls status(id)
 -- until the bulk email is completed (or failed).
 local email = require("mailersend.email")
-local errors = require("mailgun.errors")
-local batch = require("mailgun.batch")
+local errors = require("mailgun.engine.errors")
+local chunked = require("mailgun.engine.chunked")
 
 local type, ipairs, error, tostring = type, ipairs, error, tostring
 
@@ -62,7 +62,7 @@ function _M.send(client, list, opts)
   for i = 1, #bodies do
     if not done[i] then todo[#todo + 1] = i end
   end
-  local chunks = batch.chunks(todo, size)
+  local chunks = chunked.chunks(todo, size)
   report.total_calls = #chunks
 
   local send_ep = client.bulk._endpoints.send
@@ -87,7 +87,7 @@ function _M.send(client, list, opts)
     if opts.progress then opts.progress(report, call) end
   end
 
-  batch.run(client, send_ep, chunks, params, record, opts.parallel, "email:send_bulk")
+  chunked.run(client.engine, send_ep, chunks, params, record, opts.parallel, "email:send_bulk")
   report.ok = report.failed == 0
   return report
 end

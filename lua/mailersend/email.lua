@@ -15,9 +15,9 @@
 --   in_reply_to, references (a string or a list), settings {track_clicks=, track_opens=,
 --   track_content=}, headers ({Name = value} or {{name=, value=}}), precedence_bulk,
 --   list_unsubscribe
-local dates = require("mailgun.dates")
-local errors = require("mailgun.errors")
-local json = require("mailgun.json")
+local dates = require("mailgun.engine.dates")
+local errors = require("mailgun.engine.errors")
+local json = require("mailgun.engine.json")
 
 local type, pairs, ipairs, next, tostring, floor, io_open, sort =
   type, pairs, ipairs, next, tostring, math.floor, io.open, table.sort

@@ -6,11 +6,11 @@
 -- Every resource (client.domains, client.templates, client.sms, ...) is
 -- declared as data in mailersend/resources/ and run by the engine shared
 -- with the Mailgun client: same transports, same error shape.
-local request = require("mailgun.request")
-local base = require("mailgun.client")
-local errors = require("mailgun.errors")
-local dates = require("mailgun.dates")
-local transports = require("mailgun.transport")
+local request = require("mailgun.engine.request")
+local base = require("mailgun.engine.client")
+local errors = require("mailgun.engine.errors")
+local dates = require("mailgun.engine.dates")
+local transports = require("mailgun.engine.transport")
 local email = require("mailersend.email")
 local resource_names = require("mailersend.resources")
 
@@ -238,11 +238,8 @@ end
 -- mailersend.webhooks.verify{secret=, signature=, body=} -> true | false, reason
 -- mailersend.webhooks.dedupe(ttl) -> function(payload) -> true the first time
 -- mailersend.webhooks.TEST_SECRET: the public secret of webhook.test pings
-local WEBHOOKS = { verify = "verify_mailersend", dedupe = "dedupe", TEST_SECRET = "MAILERSEND_TEST_SECRET" }
 _M.webhooks = setmetatable({}, { __index = function(t, k)
-  local name = WEBHOOKS[k]
-  if not name then return nil end
-  local v = require("mailgun.webhooks")[name]
+  local v = require("mailersend.webhooks")[k]
   rawset(t, k, v)
   return v
 end })

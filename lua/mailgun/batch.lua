@@ -7,45 +7,15 @@
 -- another). The report lists every call; sending again with
 -- {resume = report} sends only what did not succeed.
 local message = require("mailgun.message")
-local json = require("mailgun.json")
+local json = require("mailgun.engine.json")
+local chunked = require("mailgun.engine.chunked")
 
 local type, ipairs, pairs, error, setmetatable = type, ipairs, pairs, error, setmetatable
-local min = math.min
 
 local _M = {}
 
 local Batch = {}
 Batch.__index = Batch
-
--- Splits a list into lists of at most size items.
-function _M.chunks(list, size)
-  local chunks = {}
-  for i = 1, #list, size do
-    local chunk = {}
-    for j = i, min(i + size - 1, #list) do chunk[#chunk + 1] = list[j] end
-    chunks[#chunks + 1] = chunk
-  end
-  return chunks
-end
-
--- Makes one call of endpoint ep per chunk with params_of(chunk), at most
--- `parallel` at a time, and calls record(chunk, res, err) as each
--- finishes. Shared with MailerSend bulk. The parallel calls are tasks of
--- mailgun.scheduler on the client's non-blocking loop (light threads in
--- nginx): from a task (or an async call) the caller's task waits without
--- blocking; elsewhere this drives the loop until all are done.
-function _M.run(client, ep, chunks, params_of, record, parallel, label)
-  local engine = client.engine
-  parallel = parallel or 1
-  local function one(chunk)
-    local res, err = engine:call(ep, params_of(chunk), { label = label })
-    record(chunk, res, err)
-  end
-  if parallel > 1 and #chunks > 1 then
-    return require("mailgun.scheduler").each(chunks, parallel, one)
-  end
-  for _, chunk in ipairs(chunks) do one(chunk) end
-end
 
 function _M.new(client, msg)
   if type(msg) ~= "table" then
@@ -114,7 +84,7 @@ end
 -- callback(report, err) runs inside mailgun.poll (see mailgun.scheduler).
 function Batch:send_async(opts, callback)
   local engine = self.client.engine
-  return require("mailgun.scheduler").call_async(engine.transport.name == "resty", Batch.send, self,
+  return require("mailgun.engine.scheduler").call_async(engine.transport.name == "resty", Batch.send, self,
     { n = 1, opts }, callback, "batch:send_async")
 end
 
@@ -158,7 +128,7 @@ function Batch:send(opts)
       end
     end
   end
-  local chunks = _M.chunks(todo, size)
+  local chunks = chunked.chunks(todo, size)
   report.total_calls = #chunks
 
   local send_ep = self.client.messages._endpoints.send
@@ -178,7 +148,7 @@ function Batch:send(opts)
     if opts.progress then opts.progress(report, call) end
   end
 
-  _M.run(self.client, send_ep, chunks, function(chunk) return call_params(base, chunk) end, record,
+  chunked.run(self.client.engine, send_ep, chunks, function(chunk) return call_params(base, chunk) end, record,
     opts.parallel, "batch:send")
   report.ok = report.failed == 0
   return report

@@ -4,9 +4,9 @@
 --   local res, err = client.messages:send{from = ..., to = ..., subject = ..., text = ...}
 -- Every resource (client.domains, client.bounces, client.lists, ...) is
 -- declared as data in mailgun/resources/ and run by the shared engine.
-local request = require("mailgun.request")
-local base = require("mailgun.client")
-local transports = require("mailgun.transport")
+local request = require("mailgun.engine.request")
+local base = require("mailgun.engine.client")
+local transports = require("mailgun.engine.transport")
 local message = require("mailgun.message")
 local resource_names = require("mailgun.resources")
 
@@ -163,7 +163,7 @@ function _M.new(opts)
     end)
 end
 
--- Non-blocking use (see mailgun/scheduler.lua):
+-- Non-blocking use (see mailgun/engine/scheduler.lua):
 --   client.messages:send_async(msg, function(res, err) ... end)
 --   client:async().bounces:list({limit = 10}, callback)  -> handle:cancel()
 --   mailgun.spawn(function() local res, err = client.messages:send(msg) end)
@@ -173,20 +173,20 @@ end
 -- spawn(fn, ...) -> task; run([timeout]) finishes every task (blocking);
 -- pending() -> requests and tasks left.
 function _M.poll(timeout_ms, budget_ms)
-  return require("mailgun.scheduler").step(timeout_ms, budget_ms)
+  return require("mailgun.engine.scheduler").step(timeout_ms, budget_ms)
 end
 
 function _M.spawn(fn, ...)
-  return require("mailgun.scheduler").spawn(fn, ...)
+  return require("mailgun.engine.scheduler").spawn(fn, ...)
 end
 
 function _M.run(timeout)
-  return require("mailgun.scheduler").run(timeout)
+  return require("mailgun.engine.scheduler").run(timeout)
 end
 
 function _M.pending()
-  local scheduler = require("mailgun.scheduler")
-  return scheduler.pending() + require("mailgun.async").pending_all()
+  local scheduler = require("mailgun.engine.scheduler")
+  return scheduler.pending() + require("mailgun.engine.async").pending_all()
 end
 
 -- A batch of one message to many recipients (see mailgun/batch.lua).

@@ -1,9 +1,9 @@
 -- Maps a friendly message table onto Mailgun's form fields (from, to, o:,
 -- h:, v:, t: ...) and checks it before anything is sent: recipients, the
 -- 1,000-recipient and 16 KB option limits, header injection, files.
-local json = require("mailgun.json")
-local dates = require("mailgun.dates")
-local errors = require("mailgun.errors")
+local json = require("mailgun.engine.json")
+local dates = require("mailgun.engine.dates")
+local errors = require("mailgun.engine.errors")
 
 local type, pairs, ipairs, tostring, io_open = type, pairs, ipairs, tostring, io.open
 

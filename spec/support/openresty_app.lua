@@ -3,7 +3,7 @@
 -- the sandbox, receive webhooks, and try to send from phases where
 -- cosockets are not allowed. Answers are JSON.
 -- luacheck: std +ngx_lua
-local json = require("mailgun.json")
+local json = require("mailgun.engine.json")
 
 local ngx = ngx
 local type, tostring, tonumber, pairs = type, tostring, tonumber, pairs
@@ -112,7 +112,7 @@ end
 -- the same through the libcurl transport: blocks the worker (for contrast)
 routes["/app/mailgun/send_blocking"] = function(args)
   local t0 = ngx.now()
-  local curl = require("mailgun.transport.curl").new({ timeout = 20 })
+  local curl = require("mailgun.engine.transport.curl").new({ timeout = 20 })
   local res, err = mailgun_client(curl).messages:send(message(args))
   reply({ id = res and res.id, error = err_view(err), ms = elapsed_ms(t0) })
 end
@@ -249,7 +249,7 @@ end
 
 -- The OpenResty transport on its own: one case per query, res or the word.
 routes["/app/transport"] = function(args)
-  local resty = require("mailgun.transport.resty")
+  local resty = require("mailgun.engine.transport.resty")
   local transport = resty.new({ timeout = tonumber(args.timeout) or 5, verify = args.verify ~= "no",
     max_body = tonumber(args.max_body), user_agent = "spec" })
   local base = args.base == "tls" and settings.tls_url or args.base == "untrusted"

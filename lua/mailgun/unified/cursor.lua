@@ -5,8 +5,8 @@
 -- provider and resource, and only with the same filters: anything else is
 -- err.kind = "invalid" (nothing sent).
 local core = require("mailgun.core")
-local json = require("mailgun.json")
-local errors = require("mailgun.errors")
+local json = require("mailgun.engine.json")
+local errors = require("mailgun.engine.errors")
 
 local type, pairs, tostring, next = type, pairs, tostring, next
 

@@ -9,11 +9,12 @@
 -- type: accepted, sent, delivered, deferred, bounced (severity permanent |
 -- temporary), opened, clicked, unsubscribed, complained, rejected, test,
 -- or "other" (provider_type tells the provider's own name).
-local json = require("mailgun.json")
-local url = require("mailgun.url")
-local dates = require("mailgun.dates")
-local errors = require("mailgun.errors")
-local verify = require("mailgun.webhooks")
+local json = require("mailgun.engine.json")
+local url = require("mailgun.engine.url")
+local dates = require("mailgun.engine.dates")
+local errors = require("mailgun.engine.errors")
+local mailgun_webhooks = require("mailgun.webhooks")
+local mailersend_webhooks = require("mailersend.webhooks")
 local util = require("mailgun.unified.util")
 
 local type, pairs, tostring, tonumber, error = type, pairs, tostring, tonumber, error
@@ -123,7 +124,7 @@ local function parse_mailgun(args)
     data.reason = payload.error or payload.description or payload.reason
   end
   local key = args.signing_key or args.secret
-  local ok, why = verify.verify({ signing_key = key, payload = payload,
+  local ok, why = mailgun_webhooks.verify({ signing_key = key, payload = payload,
     tolerance = args.tolerance, now = args.now or os.time(), seen = args.seen })
   if not ok then return bad_signature("mailgun", why) end
   return { mailgun_event(data) }
@@ -174,7 +175,7 @@ end
 
 local function parse_mailersend(args)
   local secret = args.secret or args.signing_key
-  local ok, why = verify.verify_mailersend({ secret = secret, body = args.body,
+  local ok, why = mailersend_webhooks.verify({ secret = secret, body = args.body,
     signature = header(args.headers, "Signature") })
   if not ok then return bad_signature("mailersend", why) end
   local payload = json.decode(args.body)

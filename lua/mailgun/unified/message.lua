@@ -17,8 +17,8 @@
 --   tracking              {opens=, clicks=, content= (MailerSend only)}
 -- A field a provider lacks fails with err.kind = "not_supported" naming
 -- it; an unknown field fails with "invalid". Nothing is dropped silently.
-local errors = require("mailgun.errors")
-local dates = require("mailgun.dates")
+local errors = require("mailgun.engine.errors")
+local dates = require("mailgun.engine.dates")
 
 local type, pairs, ipairs, tostring, next = type, pairs, ipairs, tostring, next
 

@@ -10,11 +10,11 @@
 -- key holding the items. The cursor is opaque (unified/cursor.lua), tied to
 -- the method, path and params; a "url" cursor keeps only path and query and
 -- always goes back to the client's own host.
-local base = require("mailgun.client")
-local paging = require("mailgun.paging")
+local base = require("mailgun.engine.client")
+local paging = require("mailgun.engine.paging")
 local cursor = require("mailgun.unified.cursor")
-local url = require("mailgun.url")
-local errors = require("mailgun.errors")
+local url = require("mailgun.engine.url")
+local errors = require("mailgun.engine.errors")
 
 local type, pairs, tostring, error = type, pairs, tostring, error
 

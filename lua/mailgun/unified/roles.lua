@@ -4,7 +4,7 @@
 -- role = {id=, name=, description=, remote_data = the provider's own value}
 -- Ids are lowercase slugs; lookups also accept the provider's own value
 -- ("Custom User") and aliases (Mailgun "analyst" = "basic").
-local errors = require("mailgun.errors")
+local errors = require("mailgun.engine.errors")
 
 local type, ipairs, setmetatable, tostring = type, ipairs, setmetatable, tostring
 

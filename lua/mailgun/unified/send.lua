@@ -8,7 +8,7 @@
 -- and sent asynchronously). report = {provider=, ok=, total=, sent=,
 -- failed=, calls = {{recipients = {emails}, id=, error=}}, ids = {...}}
 -- warning = {code=, message=, recipients = {emails}}
-local errors = require("mailgun.errors")
+local errors = require("mailgun.engine.errors")
 local model = require("mailgun.unified.message")
 local to_mailgun = require("mailgun.unified.to_mailgun")
 local to_mailersend = require("mailgun.unified.to_mailersend")

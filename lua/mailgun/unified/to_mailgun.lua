@@ -3,7 +3,7 @@
 -- Per-recipient variables become recipient-variables, and {{ name }} in
 -- subject, text, html and amp_html becomes %recipient.name%; a recipient
 -- missing a variable gets "" (as MailerSend renders it).
-local errors = require("mailgun.errors")
+local errors = require("mailgun.engine.errors")
 local model = require("mailgun.unified.message")
 
 local type, pairs, ipairs, next = type, pairs, ipairs, next

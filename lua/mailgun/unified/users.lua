@@ -10,8 +10,8 @@
 -- pages with page/limit (10..100): a smaller limit is read from a page of
 -- 10 and the cursor keeps the offset inside that page, and the role filter
 -- runs here, reading on until the page is full, so no row is lost.
-local errors = require("mailgun.errors")
-local json = require("mailgun.json")
+local errors = require("mailgun.engine.errors")
+local json = require("mailgun.engine.json")
 local cursor = require("mailgun.unified.cursor")
 local roles = require("mailgun.unified.roles")
 local shape = require("mailgun.unified.user_shape")

@@ -1,6 +1,6 @@
 -- Small readers of decoded provider JSON, shared by the unified modules:
 -- json.null counts as absent, empty strings too.
-local json = require("mailgun.json")
+local json = require("mailgun.engine.json")
 
 local type, tostring = type, tostring
 

@@ -1,0 +1,196 @@
+-- The one error shape of both clients: a table with kind, status, message,
+-- body, headers, retry_after, code, errors, method, url, and a __tostring
+-- that never shows a secret.
+local json = require("mailgun.engine.json")
+local dates = require("mailgun.engine.dates")
+
+local setmetatable, getmetatable, type, tostring, tonumber, pairs, ipairs =
+  setmetatable, getmetatable, type, tostring, tonumber, pairs, ipairs
+local concat, sort = table.concat, table.sort
+
+local _M = {}
+
+local error_mt = { __name = "mailgun.error" }
+
+error_mt.__tostring = function(e)
+  local parts = { e.provider or "mailgun", ": " }
+  if e.status then parts[#parts + 1] = tostring(e.status) .. " " end
+  parts[#parts + 1] = e.kind or "error"
+  if e.message then parts[#parts + 1] = ": " .. e.message end
+  if e.method and e.path then
+    parts[#parts + 1] = " (" .. e.method .. " " .. e.path .. ")"
+  end
+  return concat(parts)
+end
+
+function _M.is_error(v)
+  return type(v) == "table" and getmetatable(v) == error_mt
+end
+
+-- Builds an error; fields as listed above.
+function _M.new(fields)
+  return setmetatable(fields, error_mt)
+end
+
+-- A bad input from the user: nothing was sent.
+function _M.invalid(message, fields)
+  fields = fields or {}
+  fields.kind = "invalid"
+  fields.message = message
+  return setmetatable(fields, error_mt)
+end
+
+function _M.not_supported(message, fields)
+  fields = fields or {}
+  fields.kind = "not_supported"
+  fields.message = message
+  return setmetatable(fields, error_mt)
+end
+
+local KIND_BY_STATUS = {
+  [400] = "validation", [401] = "auth", [403] = "auth", [404] = "not_found",
+  [413] = "validation", [422] = "validation", [429] = "rate_limited",
+}
+
+function _M.kind_for_status(status)
+  return KIND_BY_STATUS[status] or "http"
+end
+
+-- Seconds since the epoch of an HTTP date ("Sun, 06 Nov 1994 08:49:37 GMT").
+local function http_date(s)
+  return (dates.to_epoch(s))
+end
+_M.http_date = http_date
+
+local function header(headers, name)
+  local v = headers and headers[name]
+  if type(v) == "table" then v = v[#v] end
+  return v
+end
+_M.header = header
+
+-- Seconds to wait before retrying, from Retry-After (seconds or HTTP-date)
+-- or X-RateLimit-Reset (epoch seconds); nil when the server says nothing.
+function _M.retry_after(headers, now)
+  local ra = header(headers, "retry-after")
+  if ra then
+    local n = tonumber(ra)
+    if n then return n < 0 and 0 or n end
+    local t = http_date(ra)
+    if t and now then return t > now and t - now or 0 end
+  end
+  local reset = tonumber(header(headers, "x-ratelimit-reset") or "")
+  if reset and now then
+    if reset > 1e9 then return reset > now and reset - now or 0 end
+    return reset -- some servers send a delay in seconds
+  end
+  return nil
+end
+
+-- Flattens a MailerSend-style errors map into "field: msg; field: msg".
+local function flatten_errors(errors)
+  local keys = {}
+  for k in pairs(errors) do keys[#keys + 1] = tostring(k) end
+  sort(keys)
+  local out = {}
+  for _, k in ipairs(keys) do
+    local v = errors[k]
+    if type(v) == "table" then
+      local msgs = {}
+      for _, m in ipairs(v) do msgs[#msgs + 1] = tostring(m) end
+      v = concat(msgs, " ")
+    end
+    out[#out + 1] = k .. ": " .. tostring(v)
+  end
+  return concat(out, "; ")
+end
+
+local STATUS_TEXT = {
+  [400] = "bad request", [401] = "unauthorized", [403] = "forbidden",
+  [404] = "not found", [405] = "method not allowed", [408] = "request timeout",
+  [413] = "payload too large", [422] = "unprocessable entity",
+  [429] = "too many requests", [500] = "internal server error",
+  [502] = "bad gateway", [503] = "service unavailable", [504] = "gateway timeout",
+}
+
+-- An error from a non-2xx HTTP answer.
+function _M.from_response(res, now)
+  local body = res.body or ""
+  local decoded = json.decode(body)
+  local message, errors
+  if type(decoded) == "table" then
+    message = decoded.message or decoded.Message or decoded.Reason or decoded.reason
+      or decoded.Description or decoded.error or decoded.detail
+    if type(decoded.errors) == "table" then errors = decoded.errors end
+  elseif body ~= "" and #body < 300 and not body:find("<", 1, true) then
+    message = body:gsub("%s+$", "")
+  end
+  if type(message) ~= "string" then message = nil end
+  if errors then
+    local flat = flatten_errors(errors)
+    if flat ~= "" then
+      message = message and (message .. " " .. flat) or flat
+    end
+  end
+  message = message or ("HTTP " .. res.status .. " " .. (STATUS_TEXT[res.status] or "error"))
+  local code = message:match("#(MS%d+)")
+  return setmetatable({
+    kind = KIND_BY_STATUS[res.status] or "http",
+    status = res.status,
+    message = message,
+    body = type(decoded) == "table" and decoded or body,
+    raw_body = body,
+    headers = res.headers,
+    errors = errors,
+    code = code,
+    retry_after = _M.retry_after(res.headers, now),
+  }, error_mt)
+end
+
+local NETWORK_TEXT = {
+  timeout = "the request timed out",
+  connect = "could not connect",
+  resolve = "could not resolve the host",
+  tls = "TLS handshake or certificate verification failed",
+  send = "the connection failed while sending",
+  recv = "the connection failed while receiving",
+  too_large = "the response is larger than max_body",
+}
+
+-- An error from a transport failure (no HTTP answer).
+function _M.from_transport(word, detail)
+  return setmetatable({
+    kind = word == "timeout" and "timeout" or "network",
+    reason = word,
+    message = (NETWORK_TEXT[word] or word or "transport error")
+      .. (detail and detail ~= "" and (": " .. detail) or ""),
+  }, error_mt)
+end
+
+-- Replaces every occurrence of each secret in the error's text fields.
+function _M.redact(e, secrets)
+  if not secrets then return e end
+  for _, secret in ipairs(secrets) do
+    if type(secret) == "string" and #secret >= 4 then
+      for _, field in ipairs({ "message", "raw_body", "url", "path" }) do
+        local v = e[field]
+        if type(v) == "string" and v:find(secret, 1, true) then
+          local out, i = {}, 1
+          while true do
+            local a, b = v:find(secret, i, true)
+            if not a then break end
+            out[#out + 1] = v:sub(i, a - 1)
+            out[#out + 1] = "[redacted]"
+            i = b + 1
+          end
+          out[#out + 1] = v:sub(i)
+          e[field] = concat(out)
+        end
+      end
+      if type(e.body) == "string" then e.body = e.raw_body end
+    end
+  end
+  return e
+end
+
+return _M
