@@ -238,6 +238,11 @@ end
 -- mailersend.webhooks.verify{secret=, signature=, body=} -> true | false, reason
 -- mailersend.webhooks.dedupe(ttl) -> function(payload) -> true the first time
 -- mailersend.webhooks.TEST_SECRET: the public secret of webhook.test pings
+-- SMTP submission with the message table of email:send (mailersend/smtp.lua).
+function _M.smtp(opts)
+  return require("mailersend.smtp").new(opts)
+end
+
 _M.webhooks = setmetatable({}, { __index = function(t, k)
   local v = require("mailersend.webhooks")[k]
   rawset(t, k, v)

@@ -189,6 +189,11 @@ function _M.pending()
   return scheduler.pending() + require("mailgun.engine.async").pending_all()
 end
 
+-- SMTP submission with the message table of messages:send (mailgun/smtp.lua).
+function _M.smtp(opts)
+  return require("mailgun.smtp").new(opts)
+end
+
 -- A batch of one message to many recipients (see mailgun/batch.lua).
 function Client:batch(msg)
   return require("mailgun.batch").new(self, msg)
