@@ -71,6 +71,11 @@ end
 
 -- The message as headers, envelope and parts, or nil, err.
 local function build(msg)
+  -- accepted by messages:send but with no SMTP form: the raw MIME of
+  -- send_mime, the sending domain (SMTP takes it from the login)
+  for _, field in ipairs({ "message", "domain" }) do
+    if msg[field] ~= nil then return not_supported(field) end
+  end
   local p, err = message.to_params(msg)
   if not p then return nil, err end
   local from

@@ -2,6 +2,8 @@
 --   local unified = require("mailgun.unified")
 --   local account = unified.connect{provider = "mailgun", api_key =, domain =, region = ...}
 --   local account = unified.connect{provider = "mailersend", token =, ...}
+--   local account = unified.connect{provider =, transport = "smtp", username =, password =,
+--                                   host =, port =, ...}  -- account:send goes over SMTP
 --   account:send(msg)                        -- unified/message.lua, unified/send.lua
 --   account:send_batch(msg, recipients, opts)
 --   account.users:list{limit=, cursor=, role=} / :get(id) / :me() / :each() /
@@ -39,15 +41,22 @@ function _M.connect(opts)
     error("bad argument 'provider' to 'unified.connect' ('mailgun' or 'mailersend' expected, got "
       .. tostring(provider) .. ")", 2)
   end
-  local client = opts.client
-  if not client then
+  local client, smtp = opts.client, nil
+  if opts.transport == "smtp" then
+    -- sends go over SMTP; the other options are the provider's smtp{...} ones
+    local smtp_opts = {}
+    for k, v in pairs(opts) do
+      if k ~= "provider" and k ~= "transport" and k ~= "client" then smtp_opts[k] = v end
+    end
+    smtp = require(module).smtp(smtp_opts)
+  elseif not client then
     local client_opts = {}
     for k, v in pairs(opts) do
       if k ~= "provider" then client_opts[k] = v end
     end
     client = require(module).new(client_opts)
   end
-  local account = setmetatable({ provider = provider, client = client }, Account)
+  local account = setmetatable({ provider = provider, client = client, smtp = smtp }, Account)
   account.users = users.new(provider, client)
   account.roles = roles.new(provider)
   return account
@@ -77,7 +86,8 @@ function Account:supports(feature)
 end
 
 function Account:close()
-  return self.client:close()
+  if self.smtp then self.smtp:close() end
+  if self.client then return self.client:close() end
 end
 
 _M.webhooks = setmetatable({}, { __index = function(t, k)

@@ -54,6 +54,20 @@ function _M.send(account, msg)
   local ok, err = model.check(msg, provider, now_of())
   if not ok then return nil, err end
   local recipients = model.recipients(msg)
+  if account.smtp then
+    local m
+    if provider == "mailgun" then
+      m, err = to_mailgun.map(msg)
+      if not m then return nil, err end
+    else
+      m = to_mailersend.map(msg)
+    end
+    local res
+    res, err = account.smtp:send(m)
+    if not res then return nil, err end
+    return { id = events.bare_id(res.message_id), provider = provider, transport = "smtp",
+             accepted = recipients, warnings = {}, remote_data = res }
+  end
   if provider == "mailgun" then
     local m
     m, err = to_mailgun.map(msg)
