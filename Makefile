@@ -17,6 +17,20 @@ else
   ABI      := lua5.4
   LUA_VER  := 5.4
 endif
+LUA_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LUA_PC))
+
+# luarocks passes LUA_INCDIR: build for the Lua whose headers those are
+# (`luarocks --lua-version 5.1 make` is the OpenResty/LuaJIT route).
+ifdef LUA_INCDIR
+  LUA_NUM    := $(shell sed -n 's/^\#define LUA_VERSION_NUM[[:space:]]*\([0-9]*\).*/\1/p' $(LUA_INCDIR)/lua.h)
+  LUA_CFLAGS = -I$(LUA_INCDIR)
+  ifeq ($(LUA_NUM),501)
+    # the 5.1 ABI here means LuaJIT (OpenResty): build with its headers
+    ABI      := luajit
+    LUA_VER  := 5.1
+    LUA_CFLAGS = $(shell $(PKG_CONFIG) --cflags luajit 2>/dev/null || echo -I$(LUA_INCDIR))
+  endif
+endif
 
 BUILD    := build/$(ABI)
 MODULE   := $(BUILD)/mailgun/core.so
@@ -25,7 +39,7 @@ HEADERS  := $(wildcard csrc/*.h)
 WARN     := -Wall -Wextra -pedantic -Wshadow -Wstrict-prototypes
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) $(WARN)
-ALL_CFLAGS = -std=c99 -fPIC $(CFLAGS) $(shell $(PKG_CONFIG) --cflags $(LUA_PC) libcurl libcrypto)
+ALL_CFLAGS = -std=c99 -fPIC $(CFLAGS) $(LUA_CFLAGS) $(shell $(PKG_CONFIG) --cflags libcurl libcrypto)
 # libraries after the sources (Debian links --as-needed); never -llua: the
 # interpreter is static and the module must use its symbols.
 LIBS     = $(shell $(PKG_CONFIG) --libs libcurl libcrypto)
