@@ -4,12 +4,7 @@
 local shell = require("support.shell")
 local sandbox = require("support.sandbox")
 
-local function sh(cmd)
-  local p = assert(io.popen("(" .. cmd .. ") 2>&1; echo \"exit=$?\""))
-  local out = p:read("*a")
-  p:close()
-  return out, tonumber(out:match("exit=(%d+)%s*$"))
-end
+local sh = shell.capture
 
 local function tmpdir()
   local d = os.tmpname()
