@@ -55,7 +55,7 @@ DEB_PACKAGES := lua5.4 liblua5.4-dev libcurl4-openssl-dev libssl-dev lua-cjson \
   nginx libnginx-mod-http-lua lua-resty-core lua-resty-lrucache luajit2 libluajit2-5.1-dev
 CHECK_PACKAGES := valgrind
 
-.PHONY: all build luajit test check bench install install-sandbox deps deps-check demo lint clean sandbox
+.PHONY: c-host all build luajit test check bench install install-sandbox deps deps-check demo lint clean sandbox
 
 all: build
 build: $(MODULE)
@@ -112,6 +112,13 @@ install-sandbox:
 	install -d $(DESTDIR)$(SANDBOX_DIR)/lua/sandbox $(DESTDIR)$(PREFIX)/bin
 	install -m 644 sandbox/lua/sandbox/*.lua $(DESTDIR)$(SANDBOX_DIR)/lua/sandbox/
 	install -m 755 bin/mailgun-sandbox $(DESTDIR)$(PREFIX)/bin/mailgun-sandbox
+
+# examples/c_host: a tiny C host embedding Lua 5.4 (docs/embedding.md)
+c-host: build/c_host/host
+build/c_host/host: examples/c_host/host.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 $(OPT) $(WARN) $(shell $(PKG_CONFIG) --cflags lua5.4) $< -o $@ \
+	  $(shell $(PKG_CONFIG) --libs lua5.4)
 
 clean:
 	rm -rf build
