@@ -132,18 +132,21 @@ function _M.webhooks_verify(args, c)
       .. " MAILERSEND_WEBHOOK_SECRET")
   end
   local body, headers = read_request(io.stdin:read("*a"))
-  local event, err = require("mailgun.unified").webhooks.parse{
+  local events, err = require("mailgun.unified").webhooks.parse{
     provider = args.provider, body = body, headers = headers, secret = key,
     tolerance = tonumber(args.tolerance) }
-  if not event then
+  if not events then
     if args.json then out.json({ valid = false, reason = err.message }) else
       io.stderr:write("mailgun: not valid: ", tostring(err.message), "\n") end
     return EXIT.invalid
   end
-  event.raw = nil
-  if args.json then out.json({ valid = true, event = event }) else
-    out.line(("valid %s event %s for %s"):format(tostring(event.provider), tostring(event.type),
-      tostring(event.recipient))) end
+  for _, event in ipairs(events) do event.raw = nil end
+  if args.json then out.json({ valid = true, events = events }) else
+    for _, event in ipairs(events) do
+      out.line(("valid %s event %s for %s"):format(tostring(event.provider), tostring(event.type),
+        tostring(event.recipient)))
+    end
+  end
   return EXIT.ok
 end
 
