@@ -46,6 +46,7 @@ LIBS     = $(shell $(PKG_CONFIG) --libs libcurl libcrypto)
 
 INSTALL_LMOD ?= $(PREFIX)/share/lua/$(LUA_VER)
 INSTALL_CMOD ?= $(PREFIX)/lib/lua/$(LUA_VER)
+BINDIR       ?= $(PREFIX)/bin
 
 export LUA_PATH  := lua/?.lua;lua/?/init.lua;;
 export LUA_CPATH := build/lua5.4/?.so;;
@@ -104,6 +105,7 @@ install: build
 	cd lua && find . -name '*.lua' | while read f; do \
 	  install -D -m 644 "$$f" "$(DESTDIR)$(INSTALL_LMOD)/$$f"; done
 	install -m 755 $(MODULE) $(DESTDIR)$(INSTALL_CMOD)/mailgun/core.so
+	install -D -m 755 bin/mailgun $(DESTDIR)$(BINDIR)/mailgun
 
 # The offline emulator (nginx + lua-nginx-module) and its launcher, apart
 # from the library: PREFIX/bin/mailgun-sandbox finds its code in

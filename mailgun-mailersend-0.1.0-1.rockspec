@@ -11,7 +11,8 @@ description = {
   detailed = [[
     require("mailgun") and require("mailersend"): the whole REST APIs of both
     providers as Lua resources, batch and bulk sending, pagination, webhook
-    verification, a provider-agnostic layer, OpenResty and host-loop use.
+    verification, a provider-agnostic layer, OpenResty and host-loop use,
+    SMTP submission, and the `mailgun` command-line tool (needs argparse).
   ]],
   license = "MIT",
 }
@@ -36,6 +37,7 @@ build = {
   install_variables = {
     INSTALL_LMOD = "$(LUADIR)",
     INSTALL_CMOD = "$(LIBDIR)",
+    BINDIR = "$(BINDIR)",
     LUA_INCDIR = "$(LUA_INCDIR)",
   },
 }

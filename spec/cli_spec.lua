@@ -15,9 +15,9 @@ local function env()
 end
 
 -- runs the CLI; -> exit code, stdout, stderr
-local function run(args, stdin)
+local function run(args, stdin, extra_env)
   local dir = os.tmpname()
-  local cmd = env() .. "bin/mailgun " .. args .. " >" .. dir .. ".out 2>" .. dir .. ".err"
+  local cmd = env() .. (extra_env or "") .. "bin/mailgun " .. args .. " >" .. dir .. ".out 2>" .. dir .. ".err"
   if stdin then
     shell.write_file(dir .. ".in", stdin)
     cmd = cmd .. " <" .. dir .. ".in"
@@ -70,6 +70,23 @@ describe("bin/mailgun", function()
     code = os.execute("MAILGUN_CONFIG=/dev/null MAILGUN_API_KEY= bin/mailgun send --from a@b.c"
       .. " --to d@e.f --subject x --text y >/dev/null 2>&1")
     assert.is_not_true(code == true or code == 0)
+  end)
+
+  it("sends over SMTP with --smtp (MAILGUN_SMTP_* settings)", function()
+    local server = require("support.smtp_server").start()
+    local code, stdout, stderr = run(("--json send --smtp --from 'Zoë <z@example.com>' --to r@example.org"
+      .. " --subject Grüße --text hello --attach bin/mailgun"), nil,
+      ("MAILGUN_SMTP_HOST=127.0.0.1 MAILGUN_SMTP_PORT=%d MAILGUN_SMTP_USERNAME=%s"
+        .. " MAILGUN_SMTP_PASSWORD=%s MAILGUN_SMTP_CAFILE=%s "):format(server.port, server.user,
+        server.password, server.cafile))
+    assert.equal(0, code, stderr)
+    local res = cjson.decode(stdout)
+    assert.equal("smtp", res.transport)
+    local info = server:inspect(1)
+    assert.same({ res.id }, info.headers["Message-ID"])
+    assert.same({ "Grüße" }, info.headers.Subject)
+    assert.equal(core.sha256(shell.read_file("bin/mailgun")), info.parts[3].sha256)
+    server:stop()
   end)
 
   it("resumes an interrupted CSV campaign without mailing anybody twice", function()

@@ -73,7 +73,13 @@ describe("installs", function()
       print(#sb:deliveries{to = "inst@example.com"}, require("mailgun.testing").launcher())
       sb:stop()
     ]], "PATH=/usr/bin:/bin")
+    local cli, cli_code = sh(("cd / && env -u LUA_PATH -u LUA_CPATH PATH=/usr/bin:/bin"
+      .. " MAILGUN_CONFIG=/dev/null MAILGUN_API_KEY=key-sandbox MAILGUN_DOMAIN=sandbox.test"
+      .. " MAILGUN_BASE_URL=%s '%s/bin/mailgun' send --from me@sandbox.test --to cli-inst@example.com"
+      .. " --subject s --text t"):format(sandbox.url(), prefix))
     shell.execute("rm -rf '" .. prefix .. "'")
+    assert.equals(0, cli_code, cli)
+    assert.matches("^sent <", cli)
     assert.equals(0, code, out)
     assert.matches("^1\t" .. prefix:gsub("%p", "%%%0") .. "/share/lua/5.4/../../../bin/mailgun%-sandbox", out)
   end)
