@@ -628,7 +628,7 @@ static const char *guess_type(const char *filename)
     {"txt", "text/plain"}, {"html", "text/html"}, {"htm", "text/html"},
     {"csv", "text/csv"}, {"json", "application/json"},
     {"zip", "application/zip"}, {"ics", "text/calendar"},
-    {"eml", "message/rfc822"}
+    {"eml", "message/rfc822"}, {"md", "text/markdown"}
   };
   const char *dot = strrchr(filename, '.');
   size_t i;
