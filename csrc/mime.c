@@ -1060,17 +1060,5 @@ SMTP_INTERNAL void smtp_mime_open_lib(lua_State *L)
     {"rewind", mime_rewind},
     {NULL, NULL}
   };
-  luaL_newmetatable(L, SMTP_MIME_MT);
-  lua_newtable(L);
-  luaL_setfuncs(L, methods, 0);
-  lua_pushcfunction(L, mime_close);
-  lua_setfield(L, -2, "close");
-  lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, mime_close);
-  lua_setfield(L, -2, "__gc");
-  lua_pushcfunction(L, mime_close);
-  lua_setfield(L, -2, "__close");
-  lua_pushcfunction(L, mime_tostring);
-  lua_setfield(L, -2, "__tostring");
-  lua_pop(L, 1);
+  smtp_metatable(L, SMTP_MIME_MT, methods, mime_close, mime_tostring);
 }

@@ -297,6 +297,26 @@ static int smtp_tostring(lua_State *L)
   return 1;
 }
 
+SMTP_INTERNAL void smtp_metatable(lua_State *L, const char *name,
+                                  const luaL_Reg *methods,
+                                  lua_CFunction close,
+                                  lua_CFunction tostring)
+{
+  luaL_newmetatable(L, name);
+  lua_newtable(L);
+  luaL_setfuncs(L, methods, 0);
+  lua_pushcfunction(L, close);
+  lua_setfield(L, -2, "close");
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, close);
+  lua_setfield(L, -2, "__gc");
+  lua_pushcfunction(L, close);
+  lua_setfield(L, -2, "__close");
+  lua_pushcfunction(L, tostring);
+  lua_setfield(L, -2, "__tostring");
+  lua_pop(L, 1);
+}
+
 SMTP_INTERNAL void smtp_open_lib(lua_State *L)
 {
   static const luaL_Reg methods[] = {
@@ -304,19 +324,7 @@ SMTP_INTERNAL void smtp_open_lib(lua_State *L)
     {NULL, NULL}
   };
   smtp_mime_open_lib(L);
-  luaL_newmetatable(L, SMTP_SESSION_MT);
-  lua_newtable(L);
-  luaL_setfuncs(L, methods, 0);
-  lua_pushcfunction(L, smtp_close);
-  lua_setfield(L, -2, "close");
-  lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, smtp_close);
-  lua_setfield(L, -2, "__gc");
-  lua_pushcfunction(L, smtp_close);
-  lua_setfield(L, -2, "__close");
-  lua_pushcfunction(L, smtp_tostring);
-  lua_setfield(L, -2, "__tostring");
-  lua_pop(L, 1);
+  smtp_metatable(L, SMTP_SESSION_MT, methods, smtp_close, smtp_tostring);
   lua_pushcfunction(L, smtp_new);
   lua_setfield(L, -2, "smtp");
   lua_pushcfunction(L, smtp_mime_new);

@@ -33,6 +33,12 @@ SMTP_INTERNAL void smtp_mime_stop(struct smtp_mime *m);
 SMTP_INTERNAL int smtp_mime_new(lua_State *L);
 SMTP_INTERNAL void smtp_mime_open_lib(lua_State *L);
 
+/* smtp.c: a named metatable whose __index is `methods` plus close;
+   `close` is also __gc and __close */
+SMTP_INTERNAL void smtp_metatable(lua_State *L, const char *name,
+                                  const luaL_Reg *methods,
+                                  lua_CFunction close,
+                                  lua_CFunction tostring);
 /* smtp.c: sets core.smtp and core.mime on the table at the top */
 SMTP_INTERNAL void smtp_open_lib(lua_State *L);
 

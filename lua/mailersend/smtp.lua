@@ -7,7 +7,7 @@ local smtp = require("mailgun.engine.smtp")
 local email = require("mailersend.email")
 local errors = require("mailgun.engine.errors")
 
-local type, pairs, ipairs, error, setmetatable = type, pairs, ipairs, error, setmetatable
+local type, pairs, ipairs, error = type, pairs, ipairs, error
 
 local _M = {}
 
@@ -16,9 +16,6 @@ _M.HOST = "smtp.mailersend.net"
 local NOT_SMTP = { template_id = true, personalization = true, tags = true, send_at = true,
                    settings = true }
 
-local SMTP = {}
-SMTP.__index = SMTP
-
 function _M.new(opts)
   if type(opts) ~= "table" then
     error("bad argument #1 to 'mailersend.smtp' (table expected, got " .. type(opts) .. ")", 2)
@@ -26,7 +23,7 @@ function _M.new(opts)
   local o = {}
   for k, v in pairs(opts) do o[k] = v end
   o.host = o.host or _M.HOST
-  return setmetatable({ session = smtp.session(o, "mailersend") }, SMTP)
+  return smtp.client(smtp.session(o, "mailersend"), _M.build)
 end
 
 local function invalid(message, field)
@@ -104,19 +101,5 @@ local function build(msg)
            html = body.html, attachments = attachments, inline = inline }
 end
 _M.build = build
-
--- smtp:send(msg) -> {message_id=} | nil, err (the message of email:send)
-function SMTP:send(msg)
-  if type(msg) ~= "table" then
-    error("bad argument #1 to 'smtp:send' (table expected, got " .. type(msg) .. ")", 2)
-  end
-  local m, err = build(msg)
-  if not m then return nil, err end
-  return self.session:deliver(m)
-end
-
-function SMTP:close()
-  self.session:close()
-end
 
 return _M

@@ -9,8 +9,8 @@ local message = require("mailgun.message")
 local json = require("mailgun.engine.json")
 local errors = require("mailgun.engine.errors")
 
-local type, pairs, ipairs, next, error, tostring, setmetatable, sort =
-  type, pairs, ipairs, next, error, tostring, setmetatable, table.sort
+local type, pairs, ipairs, next, error, tostring, sort =
+  type, pairs, ipairs, next, error, tostring, table.sort
 
 local _M = {}
 
@@ -36,9 +36,6 @@ local HEADERS = {
 local BODY = { from = true, to = true, cc = true, bcc = true, subject = true, text = true,
                html = true, attachment = true, inline = true }
 
-local SMTP = {}
-SMTP.__index = SMTP
-
 -- mailgun.smtp{username=, password=, host=, port=, region="us"|"eu", ...}
 -- (other options: see mailgun/engine/smtp.lua)
 function _M.new(opts)
@@ -53,7 +50,7 @@ function _M.new(opts)
     error("bad argument 'opts.region' to 'mailgun.smtp' ('us' or 'eu' expected)", 2)
   end
   o.host = o.host or _M.HOSTS[opts.region or "us"]
-  return setmetatable({ session = smtp.session(o, "mailgun") }, SMTP)
+  return smtp.client(smtp.session(o, "mailgun"), _M.build)
 end
 
 local function not_supported(field)
@@ -127,19 +124,5 @@ local function build(msg)
            attachments = attachments, inline = inline }
 end
 _M.build = build
-
--- smtp:send(msg) -> {message_id=} | nil, err (the message of messages:send)
-function SMTP:send(msg)
-  if type(msg) ~= "table" then
-    error("bad argument #1 to 'smtp:send' (table expected, got " .. type(msg) .. ")", 2)
-  end
-  local m, err = build(msg)
-  if not m then return nil, err end
-  return self.session:deliver(m)
-end
-
-function SMTP:close()
-  self.session:close()
-end
 
 return _M

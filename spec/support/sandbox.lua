@@ -12,6 +12,7 @@
 --   sandbox.hooks(), sandbox.webhooks(), sandbox.config{rate_limit=}
 --   sandbox.request{method=, path=, auth="mailgun"|"mailersend"|false, form=, json=, body=, headers=}
 local cjson = require("cjson.safe")
+local shell = require("support.shell")
 
 local _M = {
   MAILGUN_KEY = "key-sandbox",
@@ -21,14 +22,6 @@ local _M = {
 }
 
 local state = {}
-
-local function own_pid()
-  local f = io.open("/proc/self/stat", "r")
-  if not f then return nil end
-  local pid = f:read("l"):match("^(%d+)")
-  f:close()
-  return pid
-end
 
 local function root()
   -- the repository root: this file is spec/support/sandbox.lua
@@ -56,7 +49,7 @@ function _M.start(extra_args)
   os.remove(pidfile)
   local cmd = shell_quote(dir .. "/bin/mailgun-sandbox") .. " --daemon --quiet --pid-file "
     .. shell_quote(pidfile)
-  local pid = own_pid()
+  local pid = shell.own_pid()
   if pid then cmd = cmd .. " --watch-pid " .. pid end
   if extra_args then cmd = cmd .. " " .. extra_args end
   local p = assert(io.popen(cmd .. " 2>&1", "r"))

@@ -31,6 +31,15 @@ function M.write_file(path, data)
   f:close()
 end
 
+-- this process's pid (for --watch-pid), from /proc
+function M.own_pid()
+  local f = io.open("/proc/self/stat", "r")
+  if not f then return nil end
+  local pid = f:read("*l"):match("^(%d+)")
+  f:close()
+  return pid
+end
+
 function M.cwd()
   local p = assert(io.popen("pwd"))
   local dir = p:read("*l")

@@ -27,14 +27,6 @@ local function root()
   return src:match("^(.*)/spec/support/[^/]+$") or "."
 end
 
-local function own_pid()
-  local f = io.open("/proc/self/stat", "r")
-  if not f then return nil end
-  local pid = f:read("*l"):match("^(%d+)")
-  f:close()
-  return pid
-end
-
 local function mktemp_dir()
   local p = assert(io.popen("mktemp -d /tmp/mg-smtp.XXXXXX"))
   local dir = p:read("*l")
@@ -68,7 +60,7 @@ function _M.start(opts)
     .. " --ready " .. quote(ready)
   if opts.drop_after then cmd = cmd .. " --drop-after " .. opts.drop_after end
   if opts.no_tls then cmd = cmd .. " --no-tls" end
-  local pid = own_pid()
+  local pid = shell.own_pid()
   if pid then cmd = cmd .. " --watch-pid " .. pid end
   local p = assert(io.popen(cmd .. " >" .. quote(dir .. "/log") .. " 2>&1 & echo $!"))
   local server_pid = p:read("*l")

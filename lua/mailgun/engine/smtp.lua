@@ -5,6 +5,8 @@
 --             attachments = {{path= | data=, filename=, content_type=}},
 --             inline = {{..., cid=}}} -> {message_id = "<...>"} | nil, err
 --   s:close()
+--   smtp.client(s, build) -> object with :send(msg) and :close() (the
+--   providers' smtp objects; build maps their message table)
 -- opts: host (required), port (587), username, password, tls = "starttls"
 -- (default; required, never falls back to clear text) | "implicit" (smtps,
 -- the default on port 465), allow_insecure (STARTTLS when offered, clear
@@ -129,6 +131,28 @@ function Session:deliver(m)
 end
 
 function Session:close()
+  self.session:close()
+end
+
+-- A provider's SMTP object: client:send(msg) maps the provider's message
+-- table with build(msg) -> parts for deliver | nil, err, then delivers it.
+local Client = {}
+Client.__index = Client
+
+function _M.client(session, build)
+  return setmetatable({ session = session, build = build }, Client)
+end
+
+function Client:send(msg)
+  if type(msg) ~= "table" then
+    error("bad argument #1 to 'smtp:send' (table expected, got " .. type(msg) .. ")", 2)
+  end
+  local m, err = self.build(msg)
+  if not m then return nil, err end
+  return self.session:deliver(m)
+end
+
+function Client:close()
   self.session:close()
 end
 
