@@ -66,10 +66,12 @@ function _M.start(opts)
   local server_pid = p:read("*l")
   p:close()
   local port
-  for _ = 1, 200 do
+  -- python's start can take many seconds on a loaded machine; stop waiting
+  -- early only when the process is gone
+  for _ = 1, 1200 do
     local text = shell.read_file(ready)
     port = text and tonumber(text:match("%d+"))
-    if port then break end
+    if port or not shell.execute("kill -0 " .. server_pid .. " 2>/dev/null") then break end
     require("mailgun.core").sleep(0.05)
   end
   if not port then
