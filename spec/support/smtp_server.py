@@ -155,7 +155,8 @@ def main():
         tls_context=context, require_starttls=context is not None,
         authenticator=authenticator, auth_required=True,
         auth_require_tls=context is not None,
-        server_hostname='localhost', data_size_limit=64 * 1024 * 1024)
+        server_hostname='localhost', data_size_limit=64 * 1024 * 1024,
+        ready_timeout=60)
     controller.start()
     port = inner
     if args.drop_after:
