@@ -25,7 +25,7 @@ HEADERS  := $(wildcard csrc/*.h)
 WARN     := -Wall -Wextra -pedantic -Wshadow -Wstrict-prototypes
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) $(WARN)
-ALL_CFLAGS = -std=c99 -fPIC $(CFLAGS) $(shell $(PKG_CONFIG) --cflags $(LUA_PC) libcurl libcrypto)
+ALL_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden $(CFLAGS) $(shell $(PKG_CONFIG) --cflags $(LUA_PC) libcurl libcrypto)
 # libraries after the sources (Debian links --as-needed); never -llua: the
 # interpreter is static and the module must use its symbols.
 LIBS     = $(shell $(PKG_CONFIG) --libs libcurl libcrypto)
