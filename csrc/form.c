@@ -18,7 +18,7 @@
 #include "form.h"
 
 #define LMG_BOUNDARY_MAX 64
-#define LMG_READ_CHUNK (64 * 1024)
+#define LMG_READ_CHUNK ((size_t)64 * 1024)
 /* form:read() joins its pieces every this many strings on the stack */
 #define LMG_READ_PIECES 32
 
@@ -345,7 +345,8 @@ static int lmg_form_add(lua_State *L, struct lmg_form *f,
   char *w;
   if(f->nparts == f->cap) {
     size_t cap = f->cap ? 2 * f->cap : 8;
-    struct lmg_part **parts = realloc(f->parts, cap * sizeof(*parts));
+    struct lmg_part **parts = realloc(f->parts,
+                                      cap * sizeof(struct lmg_part *));
     if(!parts)
       return luaL_error(L, "form: out of memory");
     f->parts = parts;

@@ -49,16 +49,21 @@ static void lmg_list_push(struct lmg_list *l, struct lmg_xfer *x)
   l->count++;
 }
 
+/* Unlinks x from l.  head and tail are compared with x rather than
+   inferred from x->prev and x->next, so the list never keeps a pointer
+   to a transfer that left it, whatever those fields say. */
 static void lmg_list_remove(struct lmg_list *l, struct lmg_xfer *x)
 {
-  if(x->prev)
-    x->prev->next = x->next;
-  else
+  if(l->head == x)
     l->head = x->next;
-  if(x->next)
-    x->next->prev = x->prev;
-  else
+  else if(x->prev)
+    x->prev->next = x->next;
+  if(l->tail == x)
     l->tail = x->prev;
+  else if(x->next)
+    x->next->prev = x->prev;
+  if(l->head)
+    l->head->prev = NULL;
   x->next = x->prev = NULL;
   l->count--;
 }
@@ -285,7 +290,8 @@ static int lmg_multi_cancel(lua_State *L)
 static int lmg_multi_pending(lua_State *L)
 {
   struct lmg_multi *m = lmg_multi_check(L);
-  lua_pushinteger(L, (lua_Integer)(m->queued.count + m->active.count));
+  lua_pushinteger(L, (lua_Integer)m->queued.count +
+                  (lua_Integer)m->active.count);
   return 1;
 }
 
@@ -356,7 +362,8 @@ int lmg_multi_new(lua_State *L)
     lua_pop(L, 1);
   }
   m->max_connections = max > 1024 ? 1024 : (long)max;
-  m->idle = calloc((size_t)m->max_connections, sizeof(*m->idle));
+  m->idle = calloc((size_t)m->max_connections,
+                   sizeof(struct lmg_xfer *));
   if(!m->idle)
     return luaL_error(L, "multi: out of memory");
   m->multi = curl_multi_init();
