@@ -2,7 +2,7 @@
  * crypto.c: HMAC-SHA256 and SHA-256 (OpenSSL libcrypto), constant-time
  * comparison, base64 and the HTTP Basic authorization value.
  */
-#include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -33,6 +33,7 @@ static int lmg_hmac_sha256(lua_State *L)
   const char *msg = luaL_checklstring(L, 2, &mlen);
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int mdlen = 0;
+  luaL_argcheck(L, klen <= INT_MAX, 1, "key too long");
   /* HMAC() wants a non-NULL key even when it is empty */
   if(!HMAC(EVP_sha256(), klen ? key : "", (int)klen,
            (const unsigned char *)msg, mlen, md, &mdlen))
@@ -178,28 +179,33 @@ static int lmg_base64_decode(lua_State *L)
 
 static int lmg_basic_auth(lua_State *L)
 {
-  size_t ulen, plen;
+  size_t ulen, plen, n;
   const char *user = luaL_checklstring(L, 1, &ulen);
   const char *password = luaL_checklstring(L, 2, &plen);
   luaL_Buffer B;
-  char *joined = malloc(ulen + plen + 1);
-  if(!joined)
-    return luaL_error(L, "basic_auth: out of memory");
+  char *joined;
+  luaL_argcheck(L, ulen < ((size_t)-1) / 2 && plen < ((size_t)-1) / 2, 1,
+                "too long");
+  n = ulen + plen + 1;
+  /* a userdata, not malloc: nothing leaks when the buffer below raises */
+  joined = lua_newuserdatauv(L, n, 0);
   memcpy(joined, user, ulen);
   joined[ulen] = ':';
-  memcpy(joined + ulen + 1, password, plen);
+  if(plen)
+    memcpy(joined + ulen + 1, password, plen);
   luaL_buffinit(L, &B);
   luaL_addlstring(&B, "Basic ", 6);
-  lmg_b64_encode(&B, (const unsigned char *)joined, ulen + plen + 1);
-  /* the joined credentials never stay behind in freed memory */
-  OPENSSL_cleanse(joined, ulen + plen + 1);
-  free(joined);
+  lmg_b64_encode(&B, (const unsigned char *)joined, n);
+  /* the joined credentials never stay behind in collected memory */
+  OPENSSL_cleanse(joined, n);
   luaL_pushresult(&B);
   return 1;
 }
 
 int lmg_random_bytes(unsigned char *dst, size_t n)
 {
+  if(n > INT_MAX)
+    return -1;
   return RAND_bytes(dst, (int)n) == 1 ? 0 : -1;
 }
 

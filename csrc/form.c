@@ -462,6 +462,7 @@ static int lmg_form_file(lua_State *L)
   struct lmg_part_spec s;
   struct stat st;
   FILE *fp;
+  int stat_ok;
   memset(&s, 0, sizeof(s));
   s.name = luaL_checklstring(L, 2, &s.name_len);
   s.path = luaL_checklstring(L, 3, &s.path_len);
@@ -469,10 +470,9 @@ static int lmg_form_file(lua_State *L)
                 "path must not contain a NUL byte");
   lmg_part_opts(L, 4, &s);
   fp = fopen(s.path, "rb");
-  if(!fp || fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
-    const char *why = strerror(errno);
-    if(fp && !S_ISREG(st.st_mode))
-      why = "not a regular file";
+  stat_ok = fp && fstat(fileno(fp), &st) == 0;
+  if(!stat_ok || !S_ISREG(st.st_mode)) {
+    const char *why = stat_ok ? "not a regular file" : strerror(errno);
     if(fp)
       fclose(fp);
     luaL_pushfail(L);
