@@ -42,7 +42,7 @@ DEB_PACKAGES := lua5.4 liblua5.4-dev libcurl4-openssl-dev libssl-dev lua-cjson \
   python3 clang clang-tidy cppcheck libclang-rt-14-dev
 CHECK_PACKAGES := valgrind
 
-.PHONY: all build luajit test check bench install deps deps-check demo lint clean sandbox
+.PHONY: all build luajit test check bench install deps deps-check demo lint clean sandbox fuzz
 
 all: build
 build: $(MODULE)
@@ -80,6 +80,12 @@ bench: deps
 demo: deps
 	@$(MAKE) --no-print-directory build luajit
 	@bash tools/demo
+
+# libFuzzer harnesses (fuzz/), FUZZ_TIME seconds each under nice -n 19;
+# installs clang when missing; fails on any finding
+FUZZ_TIME ?= 20
+fuzz:
+	@FUZZ_TIME=$(FUZZ_TIME) bash fuzz/run
 
 lint:
 	luacheck lua spec examples bench
