@@ -16,7 +16,6 @@
  *   mime:message_id()  mime:read([n]) -> bytes | nil  mime:rewind()
  *   mime:close()
  */
-#define _POSIX_C_SOURCE 200809L
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,8 +105,10 @@ static void put(struct builder *b, const char *p, size_t n)
     while(cap - m->lit_len < n)
       cap *= 2;
     data = realloc(m->lit, cap);
-    if(!data)
+    if(!data) {
       luaL_error(b->L, "out of memory");
+      return;
+    }
     m->lit = data;
     m->lit_cap = cap;
   }
@@ -136,6 +137,7 @@ static void add_seg(struct builder *b, int kind, char *data, size_t len)
     if(!segs) {
       free(data);
       luaL_error(b->L, "out of memory");
+      return;
     }
     m->segs = segs;
     m->cap = cap;
@@ -163,8 +165,10 @@ static void flush(struct builder *b)
 static char *copy_bytes(struct builder *b, const char *p, size_t n)
 {
   char *c = malloc(n + 1);
-  if(!c)
+  if(!c) {
     luaL_error(b->L, "out of memory");
+    return NULL;
+  }
   memcpy(c, p, n);
   c[n] = '\0';
   return c;
@@ -185,8 +189,12 @@ static void b64_block(const unsigned char *in, size_t n, char *out)
     v |= in[2];
   out[0] = b64_chars[(v >> 18) & 63];
   out[1] = b64_chars[(v >> 12) & 63];
-  out[2] = n > 1 ? b64_chars[(v >> 6) & 63] : '=';
-  out[3] = n > 2 ? b64_chars[v & 63] : '=';
+  out[2] = '=';
+  out[3] = '=';
+  if(n > 1)
+    out[2] = b64_chars[(v >> 6) & 63];
+  if(n > 2)
+    out[3] = b64_chars[v & 63];
 }
 
 static int is_ascii_text(const char *s, size_t n)
@@ -227,15 +235,15 @@ static void encoded_words(struct builder *b, const char *s, size_t n)
     size_t w = 0;
     while(i + k < n && k > 1 && ((unsigned char)s[i + k] & 0xC0) == 0x80)
       k--;
-    memcpy(word, "=?UTF-8?B?", 10);
-    w = 10;
+    strcpy(word, "=?UTF-8?B?");
+    w = strlen(word);
     for(j = 0; j < k; j += 3) {
       b64_block((const unsigned char *)s + i + j, k - j < 3 ? k - j : 3,
                 word + w);
       w += 4;
     }
-    memcpy(word + w, "?=", 2);
-    w += 2;
+    word[w++] = '?';
+    word[w++] = '=';
     fold_space(b, w);
     put(b, word, w);
     i += k;
@@ -299,8 +307,10 @@ static void display_name(struct builder *b, const char *s, size_t n)
     return;
   }
   q = malloc(2 * n + 3);
-  if(!q)
+  if(!q) {
     luaL_error(b->L, "out of memory");
+    return;
+  }
   q[w++] = '"';
   for(i = 0; i < n; i++) {
     if(s[i] == '"' || s[i] == '\\')
@@ -606,12 +616,10 @@ static void close_multipart(struct builder *b, const char *boundary)
   puts_(b, "--");
 }
 
-static void text_leaf(struct builder *b, const char *subtype, const char *s,
-                      size_t n)
+static void text_leaf(struct builder *b, int html, const char *s, size_t n)
 {
-  puts_(b, "Content-Type: text/");
-  puts_(b, subtype);
-  puts_(b, "; charset=utf-8");
+  puts_(b, html ? "Content-Type: text/html; charset=utf-8"
+        : "Content-Type: text/plain; charset=utf-8");
   crlf(b);
   puts_(b, "Content-Transfer-Encoding: quoted-printable");
   crlf(b);
@@ -640,15 +648,15 @@ static const char *guess_type(const char *filename)
 }
 
 /* filename="x" for a plain name, RFC 2231 filename*=UTF-8''... otherwise */
-static void filename_param(struct builder *b, const char *param,
-                           const char *s, size_t n)
+static void filename_param(struct builder *b, int disposition, const char *s,
+                           size_t n)
 {
   size_t i;
   int plain = is_ascii_text(s, n) && !strpbrk(s, "\"\\\t");
   put(b, ";", 1);
   crlf(b);
   put(b, " ", 1);
-  puts_(b, param);
+  puts_(b, disposition ? "filename" : "name");
   if(plain) {
     puts_(b, "=\"");
     put(b, s, n);
@@ -726,13 +734,13 @@ static int file_leaf(struct builder *b, int inline_part)
   puts_(b, "Content-Type: ");
   puts_(b, ctype);
   if(is_ascii_text(filename, flen) && !strpbrk(filename, "\"\\\t"))
-    filename_param(b, "name", filename, flen);
+    filename_param(b, 0, filename, flen);
   crlf(b);
   puts_(b, "Content-Transfer-Encoding: base64");
   crlf(b);
   puts_(b, inline_part ? "Content-Disposition: inline" :
         "Content-Disposition: attachment");
-  filename_param(b, "filename", filename, flen);
+  filename_param(b, 1, filename, flen);
   crlf(b);
   if(cid) {
     puts_(b, "Content-ID: <");
@@ -774,23 +782,26 @@ static void alternative(struct builder *b, int opts)
     new_boundary(b, boundary, sizeof(boundary));
     multipart_head(b, "alternative", boundary);
     delimiter(b, boundary, 1);
-    text_leaf(b, "plain", text, tlen);
+    text_leaf(b, 0, text, tlen);
     delimiter(b, boundary, 0);
-    text_leaf(b, "html", html, hlen);
+    text_leaf(b, 1, html, hlen);
     close_multipart(b, boundary);
   }
   else if(html)
-    text_leaf(b, "html", html, hlen);
+    text_leaf(b, 1, html, hlen);
   else
-    text_leaf(b, "plain", text ? text : "", tlen);
+    text_leaf(b, 0, text ? text : "", tlen);
   lua_pop(b->L, 2);
 }
 
-/* wraps `inner` in a multipart of the parts listed in opts[key] */
-static int with_parts(struct builder *b, int opts, const char *key,
-                      const char *sub, int (*inner)(struct builder *, int))
+/* wraps `inner` in a multipart of the parts listed in opts.attachments
+   (multipart/mixed) or opts.inline (multipart/related) */
+static int with_parts(struct builder *b, int opts,
+                      int (*inner)(struct builder *, int), int inline_parts)
 {
   lua_State *L = b->L;
+  const char *key = inline_parts ? "inline" : "attachments";
+  const char *sub = inline_parts ? "related" : "mixed";
   size_t i, count;
   char boundary[64];
   lua_getfield(L, opts, key);
@@ -810,7 +821,7 @@ static int with_parts(struct builder *b, int opts, const char *key,
   for(i = 1; i <= count; i++) {
     delimiter(b, boundary, 0);
     lua_rawgeti(L, -1, (lua_Integer)i);
-    if(file_leaf(b, sub[0] == 'r'))
+    if(file_leaf(b, inline_parts))
       return -1;
     lua_pop(L, 1);
   }
@@ -827,7 +838,7 @@ static int alternative_step(struct builder *b, int opts)
 
 static int related_step(struct builder *b, int opts)
 {
-  return with_parts(b, opts, "inline", "related", alternative_step);
+  return with_parts(b, opts, alternative_step, 1);
 }
 
 static int build(struct builder *b, int opts)
@@ -835,7 +846,7 @@ static int build(struct builder *b, int opts)
   random_hex(b->boundary_base, 12);
   if(headers(b, opts))
     return -1;
-  if(with_parts(b, opts, "attachments", "mixed", related_step))
+  if(with_parts(b, opts, related_step, 0))
     return -1;
   crlf(b);
   flush(b);

@@ -5,10 +5,11 @@
  *             password =, allow_insecure = false, verify = true, cafile =,
  *             capath =, timeout = ms, connect_timeout = ms}  -> smtp
  *   smtp:send{from = address, to = {addresses}, message = core.mime}
- *     -> true | nil, word, code, detail, reply
+ *     -> true | nil, word, code, detail, reply, sent
  *        word: "auth" | "tls" | "rejected" | "connect" | "resolve" |
  *              "timeout" | "send" | "recv" | "closed" | "file" | "error"
  *        reply: the server's last SMTP reply code (0 when none)
+ *        sent: false when no byte of the message went out
  *   smtp:close()                  -- idempotent; __gc and __close too
  *
  * One easy handle per session, so libcurl keeps the connection open
@@ -116,7 +117,8 @@ static int smtp_new(lua_State *L)
   luaL_checktype(L, 1, LUA_TTABLE);
   check_keys(L, 1, known);
   url = opt_string(L, 1, "url");
-  if(!url || (strncmp(url, "smtp://", 7) && strncmp(url, "smtps://", 8)))
+  if(!url || (strncmp(url, "smtp://", 7) != 0 &&
+              strncmp(url, "smtps://", 8) != 0))
     return luaL_error(L, "bad option 'url' (smtp://host:port or "
                       "smtps://host:port expected)");
   user = opt_string(L, 1, "username");
@@ -168,7 +170,15 @@ static int smtp_new(lua_State *L)
   return 1;
 }
 
-static const char *error_word(CURLcode rc, long reply)
+/* a refused command: libcurl reports these codes when the server answers
+   with an error reply (>= 400) */
+static int refused(CURLcode rc)
+{
+  return rc == CURLE_SEND_ERROR || rc == CURLE_UPLOAD_FAILED ||
+    rc == CURLE_WEIRD_SERVER_REPLY || rc == CURLE_RECV_ERROR;
+}
+
+static const char *error_word(CURLcode rc)
 {
   switch(rc) {
   case CURLE_LOGIN_DENIED:
@@ -191,12 +201,10 @@ static const char *error_word(CURLcode rc, long reply)
     return "closed";
   case CURLE_SEND_ERROR:
   case CURLE_UPLOAD_FAILED:
+    return "send";
   case CURLE_WEIRD_SERVER_REPLY:
   case CURLE_RECV_ERROR:
-    if(reply >= 400)
-      return "rejected";
-    return rc == CURLE_SEND_ERROR || rc == CURLE_UPLOAD_FAILED ? "send"
-      : "recv";
+    return "recv";
   case CURLE_URL_MALFORMAT:
   case CURLE_UNSUPPORTED_PROTOCOL:
     return "url";
@@ -215,6 +223,7 @@ static int smtp_send(lua_State *L)
   size_t i, count;
   CURLcode rc = CURLE_OK;
   long reply = 0;
+  curl_off_t uploaded = 0;
   if(!s->easy)
     return luaL_argerror(L, 1, "the smtp session is closed");
   luaL_checktype(L, 2, LUA_TTABLE);
@@ -258,6 +267,7 @@ static int smtp_send(lua_State *L)
   if(rc == CURLE_OK)
     rc = curl_easy_perform(s->easy);
   curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &reply);
+  curl_easy_getinfo(s->easy, CURLINFO_SIZE_UPLOAD_T, &uploaded);
   curl_easy_setopt(s->easy, CURLOPT_MAIL_RCPT, (struct curl_slist *)NULL);
   curl_easy_setopt(s->easy, CURLOPT_READDATA, (void *)NULL);
   curl_slist_free_all(rcpt);
@@ -267,14 +277,16 @@ static int smtp_send(lua_State *L)
     return 1;
   }
   luaL_pushfail(L);
-  lua_pushstring(L, error_word(rc, reply));
+  lua_pushstring(L, reply >= 400 && refused(rc) ? "rejected"
+                  : error_word(rc));
   lua_pushinteger(L, (lua_Integer)rc);
   if(rc == CURLE_ABORTED_BY_CALLBACK && smtp_mime_error(m))
     lua_pushstring(L, smtp_mime_error(m));
   else
     lua_pushstring(L, s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc));
   lua_pushinteger(L, (lua_Integer)reply);
-  return 5;
+  lua_pushboolean(L, uploaded > 0);
+  return 6;
 }
 
 static int smtp_close(lua_State *L)

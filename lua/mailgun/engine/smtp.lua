@@ -116,13 +116,14 @@ function Session:deliver(m)
   local mime, msg = core.mime{ headers = m.headers, text = m.text, html = m.html,
                                attachments = m.attachments, inline = m.inline, domain = domain }
   if not mime then return nil, errors.invalid(msg, { provider = self.provider }) end
-  local ok, word, code, detail, reply = self.session:send{
+  local ok, word, code, detail, reply, sent = self.session:send{
     from = m.from.email, to = m.recipients, message = mime }
   local message_id = mime:message_id()
   mime:close()
   if ok then return { message_id = message_id } end
   local err = errors.new({
     provider = self.provider, kind = KIND[word] or "network", reason = word, code = code,
+    sent = sent, -- true: part of the message went out, but it was not accepted
     status = reply and reply >= 400 and reply or nil,
     message = (TEXT[word] or word) .. (detail and detail ~= "" and (": " .. detail) or "")
       .. " (smtp " .. self.host .. ")",
