@@ -58,6 +58,22 @@ function core.base64_decode(s) end
 ---@return string
 function core.basic_auth(user, password) end
 
+---An RFC 5322 / MIME message built once and read as a stream: headers with
+---RFC 2047 words for non-ASCII text, Date, Message-ID and MIME-Version
+---added, quoted-printable text/html, base64 parts read from disk while the
+---message is read. `:message_id()`, `:read(n) -> bytes | nil`, `:rewind()`, `:close()`.
+---@param spec {headers?: table, text?: string, html?: string, attachments?: table, inline?: table, domain?: string} headers: `{{name, value}, ...}`, value a string or a list of addresses (`{email=, name=}` or "a@x"); parts: `{path= | data=, filename=, content_type=, cid=}`
+---@return userdata|nil mime
+---@return string|nil message bad input (nothing built)
+function core.mime(spec) end
+
+---An SMTP submission session (libcurl, one connection reused): smtp://
+---requires STARTTLS unless `allow_insecure`. `:send{from=, to={...},
+---message=mime} -> true | nil, word, code, detail, reply, sent`; `:close()`.
+---@param opts {url: string, username?: string, password?: string, allow_insecure?: boolean, verify?: boolean, cafile?: string, capath?: string, timeout?: integer, connect_timeout?: integer} url smtp://host:587 or smtps://host:465; times in milliseconds
+---@return userdata smtp
+function core.smtp(opts) end
+
 ---Wall-clock seconds since the epoch (a float).
 ---@return number
 function core.now() end

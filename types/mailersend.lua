@@ -41,6 +41,13 @@ function mailersend.endpoints() end
 ---@return {limit?: integer, remaining?: integer, reset?: number, quota_remaining?: integer, quota_reset?: string, request_id?: string}
 function mailersend.limits(res_or_err) end
 
+---SMTP submission with the message table of `ms.email:send`
+---(template_id, personalization, tags, send_at, settings fail with kind
+---"not_supported").
+---@param opts {username?: string, password?: string, host?: string, port?: integer, tls?: string, allow_insecure?: boolean, verify?: boolean, cafile?: string, capath?: string, timeout?: number, connect_timeout?: number} host default smtp.mailersend.net, port 587
+---@return table smtp with `:send(msg) -> {message_id=} | nil, mailgun.Error` and `:close()`
+function mailersend.smtp(opts) end
+
 ---A MailerSend client: every resource as a field (`ms.email`, `ms.domains`, ...).
 ---@class mailersend.Client
 local Client = {}

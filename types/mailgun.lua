@@ -64,6 +64,18 @@ function mailgun.run(timeout) end
 ---@return integer
 function mailgun.pending() end
 
+---SMTP submission with the message table of `client.messages:send`:
+---sending options become Mailgun's `X-Mailgun-*` headers; a field SMTP
+---cannot carry fails with kind "not_supported" before anything is sent.
+---
+---```lua
+---local smtp = mailgun.smtp({ username = "postmaster@example.com", password = pw, region = "eu" })
+---local res, err = smtp:send({ from = "me@example.com", to = "ann@example.org", subject = "Hi", text = "Hello" })
+---```
+---@param opts {username?: string, password?: string, host?: string, port?: integer, region?: string, tls?: string, allow_insecure?: boolean, verify?: boolean, cafile?: string, capath?: string, timeout?: number, connect_timeout?: number} host default smtp.mailgun.org (eu: smtp.eu.mailgun.org), port 587 (465: implicit TLS), times in seconds
+---@return table smtp with `:send(msg) -> {message_id=} | nil, mailgun.Error` and `:close()`
+function mailgun.smtp(opts) end
+
 ---A Mailgun client: every resource of the API as a field (`client.messages`,
 ---`client.domains`, `client.bounces`, ...; see the resources section).
 ---@class mailgun.Client
