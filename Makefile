@@ -128,6 +128,7 @@ install-sandbox:
 	install -d $(DESTDIR)$(SANDBOX_DIR)/lua/sandbox $(DESTDIR)$(PREFIX)/bin
 	install -m 644 sandbox/lua/sandbox/*.lua $(DESTDIR)$(SANDBOX_DIR)/lua/sandbox/
 	install -m 755 bin/mailgun-sandbox $(DESTDIR)$(PREFIX)/bin/mailgun-sandbox
+	install -m 644 spec/support/smtp_server.py $(DESTDIR)$(SANDBOX_DIR)/smtp_server.py
 
 # examples/c_host: a tiny C host embedding Lua 5.4 (docs/embedding.md)
 c-host: build/c_host/host

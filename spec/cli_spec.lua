@@ -184,4 +184,26 @@ describe("bin/mailgun", function()
     code = run("webhooks verify", (body:gsub(signature, ("0"):rep(64))))
     assert.equal(5, code)
   end)
+  it("starts a sandbox with --smtp whose SMTP submissions show in /sandbox/messages", function()
+    local pidfile = os.tmpname()
+    local code, stdout, stderr = run("--json sandbox --smtp --pid-file " .. pidfile)
+    assert.equal(0, code, stderr)
+    local info = cjson.decode(stdout)
+    local m = info.smtp
+    local ok, err = require("mailgun").smtp{ host = m.host, port = m.port, username = m.username,
+      password = m.password, cafile = m.cafile, timeout = 60 }:send{
+      from = "a@sandbox.test", to = "via-smtp@example.org", subject = "over smtp", text = "hi",
+      tags = { "smtp" } }
+    local session = core.session{ timeout = 30000 }
+    local res = session:request{ url = info.url .. "/sandbox/messages?to=via-smtp@example.org" }
+    session:close()
+    os.execute(("kill %d; "):format(m.pid) .. "bin/mailgun-sandbox --stop --pid-file " .. pidfile
+      .. " >/dev/null 2>&1; rm -rf " .. quote(m.dir))
+    os.remove(pidfile)
+    assert.is_nil(err)
+    assert.truthy(ok.message_id)
+    local items = cjson.decode(res.body).items
+    assert.equal(1, #items)
+    assert.matches("X%-Mailgun%-Tag: smtp", items[1].mime)
+  end)
 end)

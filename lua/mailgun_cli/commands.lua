@@ -150,6 +150,50 @@ function _M.webhooks_verify(args, c)
   return EXIT.ok
 end
 
+local function sh_quote(v)
+  return "'" .. tostring(v):gsub("'", "'\\''") .. "'"
+end
+
+-- An SMTP server (aiosmtpd: STARTTLS with a certificate made here, AUTH)
+-- that hands each message to the sandbox, so it shows in /sandbox/messages;
+-- it stops by itself once the sandbox (watch_pid) is gone.
+function _M.sandbox_smtp(bin, url, watch_pid)
+  local script
+  for _, candidate in ipairs({ bin .. "/../spec/support/smtp_server.py",
+                               bin .. "/../share/mailgun-lua/sandbox/smtp_server.py" }) do
+    local f = io.open(candidate, "r")
+    if f then
+      f:close()
+      script = script or candidate
+    end
+  end
+  if not script then out.fail(EXIT.failed, "cannot find smtp_server.py (make install-sandbox)") end
+  local p = io.popen("mktemp -d /tmp/mailgun-sandbox-smtp.XXXXXX")
+  local dir = p:read("*l")
+  p:close()
+  local ok = os.execute("openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=localhost"
+    .. " -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout " .. sh_quote(dir .. "/key.pem")
+    .. " -out " .. sh_quote(dir .. "/cert.pem") .. " >/dev/null 2>&1")
+  if not (ok == true or ok == 0) then out.fail(EXIT.failed, "openssl could not make a certificate") end
+  local python = io.open("/usr/bin/python3", "r") and "/usr/bin/python3" or "python3"
+  local m = { host = "127.0.0.1", username = "sandbox", password = "sandbox-smtp",
+              cafile = dir .. "/cert.pem", dir = dir }
+  p = io.popen(("%s %s --dir %s --cert %s --key %s --user %s --password %s --ready %s"
+    .. " --forward %s --watch-pid %d >%s 2>&1 & echo $!"):format(python, sh_quote(script),
+    sh_quote(dir), sh_quote(m.cafile), sh_quote(dir .. "/key.pem"), m.username, m.password,
+    sh_quote(dir .. "/ready"), sh_quote(url), watch_pid or 0, sh_quote(dir .. "/log")))
+  m.pid = tonumber(p:read("*l"))
+  p:close()
+  for _ = 1, 600 do
+    local f = io.open(dir .. "/ready", "r")
+    m.port = f and tonumber(f:read("*l") or "")
+    if f then f:close() end
+    if m.port then return m end
+    core.sleep(0.1)
+  end
+  out.fail(EXIT.failed, "the SMTP server did not start (see " .. dir .. "/log)")
+end
+
 function _M.sandbox(args)
   local bin = (arg and arg[0] or "mailgun"):match("^(.*)/[^/]*$") or "."
   local launcher = bin .. "/mailgun-sandbox"
@@ -165,6 +209,12 @@ function _M.sandbox(args)
   local info = { url = url, mailgun_api_key = "key-sandbox", domain = "sandbox.test",
                  mailersend_token = "mlsn.sandbox", signing_key = "sandbox-signing-key",
                  pid_file = args.pid_file }
+  if args.smtp then
+    local f = io.open(args.pid_file, "r")
+    local sandbox_pid = f and tonumber(f:read("*l") or "")
+    if f then f:close() end
+    info.smtp = _M.sandbox_smtp(bin, url, sandbox_pid)
+  end
   if args.json then out.json(info) else
     out.line("sandbox running at " .. url)
     out.line("  export MAILGUN_BASE_URL=" .. url .. " MAILGUN_API_KEY=key-sandbox"
@@ -172,6 +222,14 @@ function _M.sandbox(args)
     out.line("  export MAILERSEND_BASE_URL=" .. url .. "/v1 MAILERSEND_TOKEN=mlsn.sandbox")
     out.line("  webhook signing key: sandbox-signing-key")
     out.line("  stop: mailgun-sandbox --stop --pid-file " .. args.pid_file)
+    if info.smtp then
+      local m = info.smtp
+      out.line(("smtp on 127.0.0.1:%d (STARTTLS, AUTH %s / %s, CA %s); stops with the sandbox (pid %s)")
+        :format(m.port, m.username, m.password, m.cafile, m.pid))
+      out.line(("  export MAILGUN_SMTP_HOST=127.0.0.1 MAILGUN_SMTP_PORT=%d MAILGUN_SMTP_USERNAME=%s"
+        .. " MAILGUN_SMTP_PASSWORD=%s MAILGUN_SMTP_CAFILE=%s"):format(m.port, m.username,
+        m.password, m.cafile))
+    end
   end
   return EXIT.ok
 end

@@ -75,6 +75,7 @@ local function parser()
   local sb = p:command("sandbox", "Start the local sandbox; print its URL and credentials.")
   sb:option("--port", "Port (default: a free one).")
   sb:option("--pid-file", "Where its pid goes (stop with mailgun-sandbox --stop --pid-file).")
+  sb:flag("--smtp", "Also an SMTP server (STARTTLS, AUTH) whose messages reach the sandbox.")
   return p
 end
 _M.parser = parser

@@ -3,7 +3,9 @@
 
 STARTTLS required (self-signed cert given by the caller), AUTH PLAIN/LOGIN
 required, each accepted message saved as DIR/N.eml (the bytes as received,
-dot-unstuffed) and DIR/N.json (envelope, login, client port).  With
+dot-unstuffed) and DIR/N.json (envelope, login, client port); with
+--forward URL also posts it to the sandbox (messages.mime), so SMTP
+submissions appear in /sandbox/messages beside the HTTP ones.  With
 --drop-after N a proxy in front closes both sides once the client has sent
 N bytes: a server that drops the connection mid-message.  Writes the port
 to --ready when listening; exits when --watch-pid is gone.
@@ -55,12 +57,39 @@ def inspect(path):
                       'bare_lf': raw.replace(b'\r\n', b'').count(b'\n')}))
 
 
+def forward(url, key, domain, rcpts, raw):
+    """POST the message to the sandbox's messages.mime; True when accepted."""
+    import base64
+    import urllib.request
+    boundary = 'smtp-forward-%d' % time.time_ns()
+    body = b''
+    for rcpt in rcpts:
+        body += ('--%s\r\nContent-Disposition: form-data; name="to"\r\n\r\n%s\r\n'
+                 % (boundary, rcpt)).encode()
+    body += ('--%s\r\nContent-Disposition: form-data; name="message"; filename="message.mime"'
+             '\r\nContent-Type: message/rfc822\r\n\r\n' % boundary).encode()
+    body += raw + ('\r\n--%s--\r\n' % boundary).encode()
+    req = urllib.request.Request(
+        url.rstrip('/') + '/v3/%s/messages.mime' % domain, data=body, method='POST',
+        headers={'Content-Type': 'multipart/form-data; boundary=' + boundary,
+                 'Authorization': 'Basic ' + base64.b64encode(('api:' + key).encode()).decode()})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as res:
+            return 200 <= res.status < 300
+    except Exception:
+        return False
+
+
 class Saver:
-    def __init__(self, directory):
+    def __init__(self, directory, forward_to=None):
         self.directory = directory
+        self.forward_to = forward_to
         self.count = 0
 
     async def handle_DATA(self, server, session, envelope):
+        if self.forward_to and not forward(*self.forward_to, envelope.rcpt_tos,
+                                           envelope.original_content):
+            return '451 4.3.0 the sandbox did not take the message'
         self.count += 1
         base = os.path.join(self.directory, '%d' % self.count)
         with open(base + '.eml.tmp', 'wb') as f:
@@ -130,6 +159,9 @@ def main():
     ap.add_argument('--drop-after', type=int, default=0)
     ap.add_argument('--no-tls', action='store_true')
     ap.add_argument('--watch-pid', type=int, default=0)
+    ap.add_argument('--forward', help='sandbox base URL')
+    ap.add_argument('--forward-key', default='key-sandbox')
+    ap.add_argument('--forward-domain', default='sandbox.test')
     args = ap.parse_args()
     if args.inspect:
         inspect(args.inspect)
@@ -151,7 +183,8 @@ def main():
         context.load_cert_chain(args.cert, args.key)
     inner = free_port()
     controller = Controller(
-        Saver(args.dir), hostname='127.0.0.1', port=inner,
+        Saver(args.dir, args.forward and (args.forward, args.forward_key,
+                                          args.forward_domain)), hostname='127.0.0.1', port=inner,
         tls_context=context, require_starttls=context is not None,
         authenticator=authenticator, auth_required=True,
         auth_require_tls=context is not None,
