@@ -7,6 +7,7 @@ local json = require("mailgun.engine.json")
 local url = require("mailgun.engine.url")
 local errors = require("mailgun.engine.errors")
 local defaults = require("mailgun.engine.defaults")
+local files = require("mailgun.engine.files")
 
 local type, pairs, ipairs, tostring, setmetatable, getmetatable, error, next, select =
   type, pairs, ipairs, tostring, setmetatable, getmetatable, error, next, select
@@ -119,7 +120,8 @@ local function fill_form(form, params, bool)
         local opts = { filename = item.filename, content_type = item.content_type,
                        inline = item.inline }
         if item.path then
-          local ok, msg = form:file(k, item.path, opts)
+          local ok, msg = files.check_regular(item.path)
+          if ok then ok, msg = form:file(k, item.path, opts) end
           if not ok then
             return nil, errors.invalid("cannot attach '" .. item.path .. "': " .. tostring(msg),
               { field = k })
