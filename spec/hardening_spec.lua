@@ -51,6 +51,7 @@ local function ms(answers, opts)
   return mailersend.new(o), t
 end
 
+-- the same minimal message suits both providers
 local MSG = { from = "shop@example.test", to = "ann@example.com", subject = "Hi", text = "Hello" }
 
 local function msg(extra)
@@ -59,15 +60,7 @@ local function msg(extra)
   for k, v in pairs(extra or {}) do m[k] = v end
   return m
 end
-
-local MS_MSG = { from = "shop@example.test", to = "ann@example.com", subject = "Hi", text = "Hello" }
-
-local function ms_msg(extra)
-  local m = {}
-  for k, v in pairs(MS_MSG) do m[k] = v end
-  for k, v in pairs(extra or {}) do m[k] = v end
-  return m
-end
+local ms_msg = msg
 
 -- every string reachable from v (keys too)
 local function strings_of(v, out, seen)
