@@ -219,6 +219,8 @@ describe("hardening: fields that reach a header or a form field", function()
     { "a header value with CR", { headers = { ["X-A"] = "a\rb" } } },
     { "a table header value", { headers = { ["X-A"] = { "a" } } } },
     { "a boolean header value", { headers = { ["X-A"] = true } } },
+    { "a table as an o: option", { tracking = { "yes" } } },
+    { "a function as a v: value", { ["v:k"] = print } },
   }
   for _, case in ipairs(cases) do
     it("Mailgun refuses " .. case[1] .. " before sending", function()

@@ -262,6 +262,10 @@ function _M.to_params(msg, opts)
     end
     local field = OPTIONS[key]
     if field then
+      local vt = type(value)
+      if vt ~= "string" and vt ~= "number" and vt ~= "boolean" then
+        return fail("'" .. key .. "' must be a string, a number or a boolean, got " .. vt, key)
+      end
       p[field] = yesno(value)
     elseif key:match("^[ohvt]:") or key == "recipient-variables" then
       if type(value) == "string" and key:match("^h:") and has_crlf(value) then

@@ -43,6 +43,8 @@ end
 -- Form fields whose values reach a header or a one-line setting.
 local ONE_LINE = { subject = true, template = true }
 
+local UNSENDABLE = { ["function"] = true, userdata = true, thread = true }
+
 local function scalars(v)
   if type(v) == "table" and v[1] ~= nil then return v end
   return { v }
@@ -55,6 +57,11 @@ function _M.check_form(params)
     if type(key) == "string" then
       if has_line_break(key) then
         return nil, "field '" .. shown(key) .. "' contains CR or LF in its name", key
+      end
+      for _, v in ipairs(scalars(value)) do
+        if UNSENDABLE[type(v)] then
+          return nil, "field '" .. key .. "' has a " .. type(v) .. " value, which cannot be sent", key
+        end
       end
       local prefix = sub(key, 1, 2)
       if prefix == "h:" then
