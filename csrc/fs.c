@@ -5,14 +5,11 @@
  * stat(2) never opens the file, so asking about a FIFO does not block
  * (fopen on one waits for a writer: in nginx, the whole worker).
  */
-#define _POSIX_C_SOURCE 200809L
-
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include <lua.h>
-#include <lauxlib.h>
+#include "core.h"
 
 static const char *lmg_kind_of(mode_t m)
 {
