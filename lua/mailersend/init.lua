@@ -125,9 +125,10 @@ local function extras(engine, spec, client)
     return {
       -- client.email:send(msg[, opts]) -> {message_id=, send_paused=, warnings=} | nil, err
       send = function(_, msg, opts)
+        opts = copy_opts(opts, "email:send")
         local body, err = email.to_body(msg, 2, "email:send")
         if not body then return nil, err end
-        local res, serr = engine:call(send_ep, { body = body }, copy_opts(opts, "email:send"))
+        local res, serr = engine:call(send_ep, { body = body }, opts)
         if not res then return nil, serr end
         with_id(res, "x-message-id")
         local paused = header(request.meta(res).headers, "x-send-paused")
@@ -146,9 +147,11 @@ local function extras(engine, spec, client)
       -- client.bulk:send(list[, opts]): one call of at most 500 friendly
       -- messages -> {bulk_email_id=, message=} | nil, err
       send = function(_, list, opts)
+        opts = copy_opts(opts, "bulk:send")
+        if type(list) == "table" then email.check_fields(list, 2, "bulk:send") end
         local bodies, err = email.to_bodies(list, email.MAX_BULK, 2, "bulk:send")
         if not bodies then return nil, err end
-        return engine:call(send_ep, { body = bodies }, copy_opts(opts, "bulk:send"))
+        return engine:call(send_ep, { body = bodies }, opts)
       end,
       -- client.bulk:wait(id, {interval=, timeout=, progress=}) -> final status | nil, err
       wait = function(_, id, opts)

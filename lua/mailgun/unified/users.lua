@@ -9,9 +9,11 @@
 -- Mailgun pages with skip/limit and filters roles on the server; MailerSend
 -- pages with page/limit (10..100): a smaller limit is read from a page of
 -- 10 and the cursor keeps the offset inside that page, and the role filter
--- runs here, reading on until the page is full, so no row is lost.
+-- runs here, reading on until the page is full, so no row is lost. Pages
+-- are read with the engine's strategy the endpoint declares (engine/paging.lua).
 local errors = require("mailgun.engine.errors")
 local json = require("mailgun.engine.json")
+local paging = require("mailgun.engine.paging")
 local cursor = require("mailgun.unified.cursor")
 local roles = require("mailgun.unified.roles")
 local shape = require("mailgun.unified.user_shape")
@@ -58,32 +60,36 @@ end
 
 local list_by = {}
 
--- Mailgun: GET /v5/users?role=&limit=&skip= -> {users, total}
-function list_by.mailgun(self, limit, pos, remote_role, filters)
-  local skip = tonumber(pos.skip) or 0
-  local res, err = self.client.users:list({ limit = limit, skip = skip, role = remote_role })
+-- One page of client.users:list through the engine's paging strategy of
+-- the endpoint -> rows, the strategy's next position (nil at the end).
+local function read_page(client, params)
+  local ep = client.users._endpoints.list
+  local style = paging.STYLES[ep.paging]
+  local res, err = style.fetch(client.engine, ep, params, nil, { label = "users:list" })
   if not res then return nil, err end
-  local rows = type(res.users) == "table" and res.users or {}
-  local out = {}
-  for i, u in ipairs(rows) do out[i] = shape.mailgun(u) end
-  local nxt = skip + #rows
-  local total = tonumber(res.total or res.total_count or "")
-  local more = #rows > 0 and #rows >= limit and not (total and nxt >= total)
-  return { result = out, next_cursor = more and cursor.encode("mailgun", "users", { skip = nxt }, filters) or nil }
+  local rows = paging.items_of(res, ep)
+  return rows, #rows > 0 and style.after(res, rows, params, nil) or nil
 end
 
--- MailerSend: GET /v1/users?page=&limit= -> {data, links, meta}
+-- Mailgun: GET /v5/users?role=&limit=&skip= -> {users, total} ("skip")
+function list_by.mailgun(self, limit, pos, remote_role, filters)
+  local rows, nxt = read_page(self.client, { limit = limit, skip = tonumber(pos.skip) or 0, role = remote_role })
+  if not rows then return nil, nxt end
+  local out = {}
+  for i, u in ipairs(rows) do out[i] = shape.mailgun(u) end
+  return { result = out,
+           next_cursor = nxt and cursor.encode("mailgun", "users", { skip = tonumber(nxt) }, filters) or nil }
+end
+
+-- MailerSend: GET /v1/users?page=&limit= -> {data, links, meta} ("page")
 function list_by.mailersend(self, limit, pos, remote_role, filters)
   local size = tonumber(pos.size) or max(_M.MAILERSEND_PAGE.min, min(_M.MAILERSEND_PAGE.max, limit))
   local page, off = tonumber(pos.page) or 1, tonumber(pos.off) or 0
   local out = {}
   for _ = 1, _M.MAX_PAGES_PER_CALL do
-    local res, err = self.client.users:list({ page = page, limit = size })
-    if not res then return nil, err end
-    local rows = type(res.data) == "table" and res.data or {}
-    local links = type(res.links) == "table" and res.links or {}
-    local has_next = type(links.next) == "string" and #rows > 0
-    if res.links == nil then has_next = #rows >= size end
+    local rows, nxt = read_page(self.client, { page = page, limit = size })
+    if not rows then return nil, nxt end
+    local has_next = nxt ~= nil
     for i = off + 1, #rows do
       local u = rows[i]
       if remote_role == nil or u.role == remote_role then
