@@ -102,6 +102,13 @@ _M.CALL = {
   url = "string",
 }
 
+-- Options of a chunked send (batch:send, email:send_bulk, send_batch:
+-- engine/chunked.lua).
+_M.CHUNKED = {
+  size = "number", parallel = "number", progress = "function", resume = "table",
+  resend_uncertain = "boolean", journal = "string",
+}
+
 -- Options of the pages/each iterators: the call options and a cursor.
 _M.PAGING = { cursor = "string" }
 for k, v in pairs(_M.CALL) do _M.PAGING[k] = v end

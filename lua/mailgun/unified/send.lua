@@ -142,13 +142,10 @@ local function batch_mailersend(account, msg, list, size, opts)
   return calls
 end
 
--- send_batch options (mailgun/engine/options.lua: others raise)
-_M.BATCH_OPTIONS = { size = "number", parallel = "number" }
-
 function _M.send_batch(account, msg, recipients, opts)
   local provider = account.provider
   local bound = errors.bound(provider)
-  if opts ~= nil then options.check(opts, _M.BATCH_OPTIONS, "send_batch", { argn = 3, level = 3 }) end
+  if opts ~= nil then options.check(opts, options.CHUNKED, "send_batch", { argn = 3, level = 3 }) end
   opts = opts or {}
   model.check_fields(msg, provider, 3, "send_batch")
   for _, k in ipairs({ "to", "cc", "bcc", "recipient_variables" }) do
