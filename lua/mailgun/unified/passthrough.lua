@@ -59,10 +59,12 @@ function _M.list(account, path, params, opts)
     if not pos then return nil, err end
     style, at = pos.s, pos.c
     if not paging.STYLES[style] or type(at) ~= "string" then
-      return nil, errors.invalid("invalid cursor: bad position", { field = "cursor" })
+      return nil, errors.invalid("invalid cursor: bad position", { field = "cursor", provider = provider })
     end
     if style == "url" then
-      if at:sub(1, 1) ~= "/" then return nil, errors.invalid("invalid cursor: bad position", { field = "cursor" }) end
+      if at:sub(1, 1) ~= "/" then
+        return nil, errors.invalid("invalid cursor: bad position", { field = "cursor", provider = provider })
+      end
       at = (url.split(client.engine.base_url) or "") .. at
     end
   end

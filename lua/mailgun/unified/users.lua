@@ -38,14 +38,14 @@ local function not_supported(provider, what)
   return nil, errors.not_supported(provider .. " has no " .. what, { provider = provider })
 end
 
-local function check_args(args)
+local function check_args(self, args)
   if args ~= nil and type(args) ~= "table" then
     error("bad argument #1 to 'users:list' (table expected, got " .. type(args) .. ")", 3)
   end
   args = args or {}
   local limit = args.limit == nil and _M.DEFAULT_LIMIT or tonumber(args.limit)
   if not limit or limit < 1 or limit ~= floor(limit) then
-    return nil, errors.invalid("'limit' must be a positive integer", { field = "limit" })
+    return nil, errors.invalid("'limit' must be a positive integer", { field = "limit", provider = self.provider })
   end
   return args, limit
 end
@@ -111,7 +111,7 @@ end
 
 function Users:list(args)
   local limit, err
-  args, limit = check_args(args)
+  args, limit = check_args(self, args)
   if not args then return nil, limit end
   local role_id, remote_role
   role_id, remote_role, err = self:role_filter(args.role)
@@ -151,7 +151,7 @@ end
 
 function Users:get(id)
   if type(id) ~= "string" or id == "" then
-    return nil, errors.invalid("users:get needs a user id (a string)", { field = "id" })
+    return nil, errors.invalid("users:get needs a user id (a string)", { field = "id", provider = self.provider })
   end
   local res, err = self.client.users:get({ user_id = id })
   if not res then return nil, err end
@@ -168,7 +168,7 @@ end
 -- MailerSend body fields for invite/update: role id or name -> "Custom User".
 function Users:write_body(args, with_email)
   if type(args) ~= "table" then
-    return nil, errors.invalid("expected a table of user fields", { field = "user" })
+    return nil, errors.invalid("expected a table of user fields", { field = "user", provider = self.provider })
   end
   local body = {}
   for _, k in ipairs({ "permissions", "templates", "domains", "requires_periodic_password_change" }) do
@@ -178,7 +178,7 @@ function Users:write_body(args, with_email)
   end
   if with_email then
     if type(args.email) ~= "string" or not args.email:find("@", 1, true) then
-      return nil, errors.invalid("users:invite needs an email", { field = "email" })
+      return nil, errors.invalid("users:invite needs an email", { field = "email", provider = self.provider })
     end
     body.email = args.email
   end
@@ -187,7 +187,8 @@ function Users:write_body(args, with_email)
     if not remote then return nil, err end
     body.role = remote
     if remote == "Custom User" and (type(body.permissions) ~= "table" or body.permissions[1] == nil) then
-      return nil, errors.invalid("role Custom User needs a list of permissions", { field = "permissions" })
+      return nil, errors.invalid("role Custom User needs a list of permissions",
+        { field = "permissions", provider = self.provider })
     end
   end
   return body
@@ -210,7 +211,7 @@ end
 function Users:update(id, args)
   if self.provider ~= "mailersend" then return not_supported(self.provider, "API to update users") end
   if type(id) ~= "string" or id == "" then
-    return nil, errors.invalid("users:update needs a user id (a string)", { field = "id" })
+    return nil, errors.invalid("users:update needs a user id (a string)", { field = "id", provider = self.provider })
   end
   local body, err = self:write_body(args, false)
   if not body then return nil, err end
@@ -224,7 +225,7 @@ end
 function Users:delete(id)
   if self.provider ~= "mailersend" then return not_supported(self.provider, "API to delete users") end
   if type(id) ~= "string" or id == "" then
-    return nil, errors.invalid("users:delete needs a user id (a string)", { field = "id" })
+    return nil, errors.invalid("users:delete needs a user id (a string)", { field = "id", provider = self.provider })
   end
   local res, err = self.client.users:delete({ user_id = id })
   if not res then return nil, err end
