@@ -51,7 +51,7 @@ local function check_args(self, args)
 end
 
 -- Reads the role filter: the role id (stored in cursors) and the provider value.
-function Users:role_filter(role)
+function Users:_role_filter(role)
   if role == nil then return nil, nil end
   local remote, err = roles.remote(self.provider, role)
   if not remote then return nil, nil, err end
@@ -114,7 +114,7 @@ function Users:list(args)
   args, limit = check_args(self, args)
   if not args then return nil, limit end
   local role_id, remote_role
-  role_id, remote_role, err = self:role_filter(args.role)
+  role_id, remote_role, err = self:_role_filter(args.role)
   if err then return nil, err end
   local filters = { role = role_id }
   local pos = {}
@@ -166,7 +166,7 @@ function Users:me()
 end
 
 -- MailerSend body fields for invite/update: role id or name -> "Custom User".
-function Users:write_body(args, with_email)
+function Users:_write_body(args, with_email)
   if type(args) ~= "table" then
     return nil, errors.invalid("expected a table of user fields", { field = "user", provider = self.provider })
   end
@@ -196,7 +196,7 @@ end
 
 function Users:invite(args)
   if self.provider ~= "mailersend" then return not_supported(self.provider, "API to invite users") end
-  local body, err = self:write_body(args, true)
+  local body, err = self:_write_body(args, true)
   if not body then return nil, err end
   local res
   res, err = self.client.users:invite(body)
@@ -213,7 +213,7 @@ function Users:update(id, args)
   if type(id) ~= "string" or id == "" then
     return nil, errors.invalid("users:update needs a user id (a string)", { field = "id", provider = self.provider })
   end
-  local body, err = self:write_body(args, false)
+  local body, err = self:_write_body(args, false)
   if not body then return nil, err end
   body.user_id = id
   local res
