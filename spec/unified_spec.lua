@@ -301,6 +301,18 @@ case("an unknown message field is refused, nothing sent", function(account)
   assert.equal(0, #sandbox.requests())
 end)
 
+case("users, list and request raise on unknown options, with a did-you-mean", function(account)
+  assert.has_error(function() account.users:list({ limt = 5 }) end,
+    "bad argument #1 to 'users:list' (unknown option 'limt' (did you mean 'limit'?))")
+  assert.has_error(function() account.users:each({ rol = "admin" }) end,
+    "bad argument #1 to 'users:each' (unknown option 'rol' (did you mean 'role'?))")
+  assert.has_error(function() account:list("/x", {}, { pagin = "url" }) end,
+    "bad argument #3 to 'list' (unknown option 'pagin' (did you mean 'paging'?))")
+  assert.has_error(function() account:request("GET", "/x", {}, { timout = 5 }) end,
+    "bad argument #4 to 'request' (unknown option 'timout' (did you mean 'timeout'?))")
+  assert.equal(0, #sandbox.requests())
+end)
+
 case("a bad address is nil, err naming the provider, nothing sent", function(account, _, provider)
   local res, err = account:send({ from = "news@sandbox.test", to = "Ann <ann@example.com>\r\nBcc: x@y.z",
                                   subject = "x", text = "x" })

@@ -16,6 +16,7 @@ Client.__index = Client
 -- client:request opts: the call options and an endpoint's shape.
 local REQUEST_OPTIONS = { encoding = "string", paging = "string", items = "string" }
 for k, v in pairs(options.CALL) do REQUEST_OPTIONS[k] = v end
+_M.REQUEST_OPTIONS = REQUEST_OPTIONS
 _M.Client = Client
 
 -- Loads resource specs from modules named prefix .. name, once.

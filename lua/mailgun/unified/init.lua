@@ -71,11 +71,13 @@ function Account:send_batch(msg, recipients, opts)
 end
 
 function Account:request(method, path, params, opts)
-  return passthrough.request(self, method, path, params, opts)
+  local res, err = passthrough.request(self, method, path, params, opts)
+  return res, err
 end
 
 function Account:list(path, params, opts)
-  return passthrough.list(self, path, params, opts)
+  local res, err = passthrough.list(self, path, params, opts)
+  return res, err
 end
 
 -- Whether this provider takes a message field (or "field.key").

@@ -12,14 +12,15 @@
 -- runs here, reading on until the page is full, so no row is lost. Pages
 -- are read with the engine's strategy the endpoint declares (engine/paging.lua).
 local errors = require("mailgun.engine.errors")
+local options = require("mailgun.engine.options")
 local json = require("mailgun.engine.json")
 local paging = require("mailgun.engine.paging")
 local cursor = require("mailgun.unified.cursor")
 local roles = require("mailgun.unified.roles")
 local shape = require("mailgun.unified.user_shape")
 
-local type, ipairs, setmetatable, tonumber, error, floor, min, max =
-  type, ipairs, setmetatable, tonumber, error, math.floor, math.min, math.max
+local type, ipairs, setmetatable, tonumber, floor, min, max =
+  type, ipairs, setmetatable, tonumber, math.floor, math.min, math.max
 
 local _M = {}
 
@@ -38,10 +39,11 @@ local function not_supported(provider, what)
   return nil, errors.not_supported(provider .. " has no " .. what, { provider = provider })
 end
 
+-- users:list / users:each arguments (mailgun/engine/options.lua: others raise)
+local LIST_ARGS = { limit = "number|string", cursor = "any", role = "any" }
+
 local function check_args(self, args)
-  if args ~= nil and type(args) ~= "table" then
-    error("bad argument #1 to 'users:list' (table expected, got " .. type(args) .. ")", 3)
-  end
+  if args ~= nil then options.check(args, LIST_ARGS, "users:list", { level = 3 }) end
   args = args or {}
   local limit = args.limit == nil and _M.DEFAULT_LIMIT or tonumber(args.limit)
   if not limit or limit < 1 or limit ~= floor(limit) then
@@ -126,6 +128,7 @@ function Users:list(args)
 end
 
 function Users:each(args)
+  if args ~= nil then options.check(args, LIST_ARGS, "users:each") end
   args = args or {}
   local page, i, done = nil, 0, false
   local c = args.cursor
