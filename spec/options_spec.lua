@@ -91,3 +91,21 @@ describe("errors name their provider", function()
     assert.truthy(tostring(err):find("^mailersend: 422"), tostring(err))
   end)
 end)
+
+describe("webhook helpers take a fixed set of names", function()
+  it("raises on a typo, never on a value a client sent", function()
+    local mailgun_hooks = require("mailgun.webhooks")
+    local mailersend_hooks = require("mailersend.webhooks")
+    local unified = require("mailgun.unified")
+    assert.has_error(function() mailgun_hooks.verify({ signing_key = "k", paylod = "{}" }) end,
+      "bad argument #1 to 'webhooks.verify' (unknown option 'paylod' (did you mean 'payload'?))")
+    assert.has_error(function() mailersend_hooks.verify({ secret = "s", body = "{}", signatur = "x" }) end,
+      "bad argument #1 to 'webhooks.verify' (unknown option 'signatur' (did you mean 'signature'?))")
+    assert.has_error(function() unified.webhooks.parse({ body = "{}", secret = "s", header = {} }) end,
+      "bad argument #1 to 'webhooks.parse' (unknown option 'header' (did you mean 'headers'?))")
+    -- a repeated header arrives as a table: false, reason, not a raise
+    local ok, why = mailersend_hooks.verify({ secret = "s", body = "{}", signature = { "a", "b" } })
+    assert.is_false(ok)
+    assert.truthy(why)
+  end)
+end)
