@@ -310,6 +310,12 @@ case("users, list and request raise on unknown options, with a did-you-mean", fu
     "bad argument #3 to 'list' (unknown option 'pagin' (did you mean 'paging'?))")
   assert.has_error(function() account:request("GET", "/x", {}, { timout = 5 }) end,
     "bad argument #4 to 'request' (unknown option 'timout' (did you mean 'timeout'?))")
+  if account.provider == "mailersend" then
+    assert.has_error(function() account.users:invite({ email = "n@example.com", rol = "admin" }) end,
+      "bad argument #1 to 'users:invite' (unknown option 'rol' (did you mean 'role'?))")
+    assert.has_error(function() account.users:update("u1", { permissions = "all" }) end,
+      "bad argument 'opts.permissions' to 'users:update' (table expected, got string)")
+  end
   assert.equal(0, #sandbox.requests())
 end)
 

@@ -19,8 +19,8 @@ local cursor = require("mailgun.unified.cursor")
 local roles = require("mailgun.unified.roles")
 local shape = require("mailgun.unified.user_shape")
 
-local type, ipairs, setmetatable, tonumber, floor, min, max =
-  type, ipairs, setmetatable, tonumber, math.floor, math.min, math.max
+local type, ipairs, pairs, setmetatable, tonumber, floor, min, max =
+  type, ipairs, pairs, setmetatable, tonumber, math.floor, math.min, math.max
 
 local _M = {}
 
@@ -169,10 +169,15 @@ function Users:me()
 end
 
 -- MailerSend body fields for invite/update: role id or name -> "Custom User".
+local WRITE_ARGS = { role = "any", permissions = "table", templates = "table", domains = "table",
+                     requires_periodic_password_change = "boolean" }
+local INVITE_ARGS = { email = "any" }
+for k, v in pairs(WRITE_ARGS) do INVITE_ARGS[k] = v end
+
 function Users:_write_body(args, with_email)
-  if type(args) ~= "table" then
-    return nil, errors.invalid("expected a table of user fields", { field = "user", provider = self.provider })
-  end
+  -- unknown names and wrong types raise at the caller of invite/update
+  options.check(args, with_email and INVITE_ARGS or WRITE_ARGS, with_email and "users:invite" or "users:update",
+    { argn = with_email and 1 or 2, level = 3 })
   local body = {}
   for _, k in ipairs({ "permissions", "templates", "domains", "requires_periodic_password_change" }) do
     if args[k] ~= nil then
