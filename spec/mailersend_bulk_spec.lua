@@ -98,6 +98,10 @@ describe("client.email:send_bulk", function()
     local client = support.client(bulk_server())
     assert.has_error(function() client.email:send_bulk(messages(1), { size = 501 }) end,
       "bad argument 'size' to 'email:send_bulk' (1 to 500)")
+    assert.has_error(function() client.email:send_bulk(messages(1), { paralel = 2 }) end,
+      "bad argument #2 to 'email:send_bulk' (unknown option 'paralel' (did you mean 'parallel'?))")
+    assert.has_error(function() client.email:send_bulk(messages(1), { size = "2" }) end,
+      "bad argument 'opts.size' to 'email:send_bulk' (number expected, got string)")
     local report = assert(client.email:send_bulk(messages(2)))
     assert.has_error(function() client.email:send_bulk(messages(3), { resume = report }) end)
   end)

@@ -9,6 +9,8 @@ local errors = require("mailgun.engine.errors")
 local defaults = require("mailgun.engine.defaults")
 local files = require("mailgun.engine.files")
 
+local options = require("mailgun.engine.options")
+
 local type, pairs, ipairs, tostring, setmetatable, getmetatable, error, next, select =
   type, pairs, ipairs, tostring, setmetatable, getmetatable, error, next, select
 local random, min, max = math.random, math.min, math.max
@@ -396,7 +398,10 @@ end
 -- One call: endpoint description + argument (+ opts) -> result | nil, err.
 function Engine:call(ep, params, opts)
   local req, err = self:prepare(ep, params, opts)
-  if not req then return nil, err end
+  if not req then
+    if err.provider == nil then err.provider = self.provider end
+    return nil, err
+  end
   if opts and opts.retries then req.retries = opts.retries end
   return self:perform(req)
 end
@@ -412,6 +417,7 @@ function _M.resource(engine, spec, extra)
       if self ~= obj then
         error("calling '" .. label .. "' needs ':' (" .. label .. "(...))", 2)
       end
+      options.check_call(engine, ep, params, opts, label)
       opts = opts or {}
       opts.label = opts.label or label
       return engine:call(ep, params, opts)

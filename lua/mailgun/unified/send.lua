@@ -9,6 +9,8 @@
 -- failed=, calls = {{recipients = {emails}, id=, error=}}, ids = {...}}
 -- warning = {code=, message=, recipients = {emails}}
 local errors = require("mailgun.engine.errors")
+local address = require("mailgun.engine.address")
+local options = require("mailgun.engine.options")
 local model = require("mailgun.unified.message")
 local to_mailgun = require("mailgun.unified.to_mailgun")
 local to_mailersend = require("mailgun.unified.to_mailersend")
@@ -51,7 +53,7 @@ end
 
 function _M.send(account, msg)
   local provider, client = account.provider, account.client
-  local ok, err = model.check(msg, provider, now_of())
+  local ok, err = model.check(msg, provider, now_of(), 3, "send")
   if not ok then return nil, err end
   local recipients = model.recipients(msg)
   if provider == "mailgun" then
@@ -78,26 +80,22 @@ function _M.send(account, msg)
 end
 
 -- {email=, name=, variables=} of each recipient, or nil, err.
-local function read_recipients(list)
+local function read_recipients(list, provider)
+  local bound = errors.bound(provider)
   if type(list) ~= "table" or list[1] == nil then
-    return nil, errors.invalid("send_batch needs a non-empty list of recipients", { field = "recipients" })
+    return nil, bound.invalid("send_batch needs a non-empty list of recipients", { field = "recipients" })
   end
   local out = {}
   for i, r in ipairs(list) do
-    local entry
-    if type(r) == "string" then
-      entry = { email = model.email_of(r), name = r:match("^%s*\"?(.-)\"?%s*<") }
-      if entry.name == "" then entry.name = nil end
-    elseif type(r) == "table" and type(r.email or r.address) == "string" then
-      entry = { email = r.email or r.address, name = r.name, variables = r.variables or r.vars }
+    local entry, reason = address.parse(r)
+    if not entry then
+      return nil, bound.invalid("recipient #" .. i .. " " .. reason, { field = "recipients" })
     end
-    if not entry or not entry.email or not entry.email:find("@", 1, true) then
-      return nil, errors.invalid("recipient #" .. i .. " has no email address", { field = "recipients" })
+    local variables = type(r) == "table" and (r.variables or r.vars) or nil
+    if variables ~= nil and type(variables) ~= "table" then
+      return nil, bound.invalid("recipient #" .. i .. ": variables must be a table", { field = "recipients" })
     end
-    if entry.variables ~= nil and type(entry.variables) ~= "table" then
-      return nil, errors.invalid("recipient #" .. i .. ": variables must be a table", { field = "recipients" })
-    end
-    out[i] = entry
+    out[i] = { email = entry.email, name = entry.name, variables = variables }
   end
   return out
 end
@@ -145,28 +143,30 @@ local function batch_mailersend(account, msg, list, size, opts)
 end
 
 function _M.send_batch(account, msg, recipients, opts)
-  opts = opts or {}
   local provider = account.provider
-  if type(msg) ~= "table" then return nil, errors.invalid("a message must be a table") end
+  local bound = errors.bound(provider)
+  if opts ~= nil then options.check(opts, options.CHUNKED, "send_batch", { argn = 3, level = 3 }) end
+  opts = opts or {}
+  model.check_fields(msg, provider, 3, "send_batch")
   for _, k in ipairs({ "to", "cc", "bcc", "recipient_variables" }) do
     if msg[k] ~= nil then
-      return nil, errors.invalid("send_batch takes its recipients as the second argument, not '" .. k
+      return nil, bound.invalid("send_batch takes its recipients as the second argument, not '" .. k
         .. "' in the message", { field = k })
     end
   end
   local max = _M.BATCH_SIZE[provider]
   local size = opts.size or max
-  if type(size) ~= "number" or size < 1 or size > max or size ~= floor(size) then
-    return nil, errors.invalid(provider .. " batches take 1 to " .. max .. " recipients per call",
+  if size < 1 or size > max or size ~= floor(size) then
+    return nil, bound.invalid(provider .. " batches take 1 to " .. max .. " recipients per call",
       { field = "size" })
   end
-  local list, err = read_recipients(recipients)
+  local list, err = read_recipients(recipients, provider)
   if not list then return nil, err end
   local probe = {}
   for k, v in pairs(msg) do probe[k] = v end
   probe.to = list[1].email
   local ok
-  ok, err = model.check(probe, provider, now_of())
+  ok, err = model.check(probe, provider, now_of(), 3, "send_batch")
   if not ok then return nil, err end
   local calls
   if provider == "mailgun" then
