@@ -132,6 +132,10 @@ local function extras(engine, spec, client)
       send_bulk = function(_, list, opts)
         return require("mailersend.bulk").send(client, list, opts)
       end,
+      -- client.email:reconcile_bulk(report, {domain_id=, settle=}) -> report, settled
+      reconcile_bulk = function(_, report, opts)
+        return require("mailersend.bulk").reconcile(client, report, opts)
+      end,
     }
   elseif spec.name == "bulk" then
     local send_ep = find_endpoint(spec, "send")

@@ -76,6 +76,25 @@ function _M.bare_address(v)
   return inner or v
 end
 
+-- How many addresses a string holds: Mailgun splits "a@x, b@y" on commas
+-- outside quotes and angle brackets.
+function _M.count_addresses(s)
+  local n, quoted, angle, any = 0, false, false, false
+  for c in s:gmatch(".") do
+    if c == '"' then quoted = not quoted
+    elseif c == "<" and not quoted then angle = true
+    elseif c == ">" and not quoted then angle = false
+    end
+    if c == "," and not quoted and not angle then
+      if any then n = n + 1 end
+      any = false
+    elseif not c:find("%s") then
+      any = true
+    end
+  end
+  return any and n + 1 or n
+end
+
 -- A list of formatted addresses from a string, a list or a single table.
 local function address_list(v, field)
   if v == nil then return {} end
@@ -84,6 +103,13 @@ local function address_list(v, field)
   end
   if type(v) ~= "table" then
     return fail("'" .. field .. "' must be a string, a list or a table, got " .. type(v), field)
+  end
+  local n = 0
+  for k in pairs(v) do
+    if type(k) == "number" then n = n + 1 end
+  end
+  if n ~= #v then
+    error("bad argument '" .. field .. "' (the list has a hole (nil) after item " .. #v .. ")", 4)
   end
   local out = {}
   for i, item in ipairs(v) do
@@ -151,7 +177,7 @@ function _M.to_params(msg, opts)
     local list, err = address_list(msg[field], field)
     if not list then return nil, err end
     if #list > 0 then p[field] = list end
-    count = count + #list
+    for _, a in ipairs(list) do count = count + _M.count_addresses(a) end
   end
   if count == 0 and opts.require_recipients ~= false then
     return fail("the message has no recipient (to, cc or bcc)", "to")
@@ -200,12 +226,16 @@ function _M.to_params(msg, opts)
   end
   if msg.variables ~= nil then
     if type(msg.variables) ~= "table" then return fail("'variables' must be a table", "variables") end
+    local ok, why = json.check(msg.variables, "variables")
+    if not ok then return fail("'variables' cannot be sent: " .. why, "variables") end
     p["t:variables"] = json.encode(msg.variables)
   end
   if msg.recipient_variables ~= nil then
     if type(msg.recipient_variables) ~= "table" then
       return fail("'recipient_variables' must be a table", "recipient_variables")
     end
+    local ok, why = json.check(msg.recipient_variables, "recipient_variables")
+    if not ok then return fail("'recipient_variables' cannot be sent: " .. why, "recipient_variables") end
     p["recipient-variables"] = json.encode(msg.recipient_variables)
   end
   for _, field in ipairs({ "attachments", "inline" }) do
@@ -246,6 +276,8 @@ function _M.to_params(msg, opts)
   end
   if msg.vars ~= nil then
     if type(msg.vars) ~= "table" then return fail("'vars' must be a table", "vars") end
+    local ok, why = json.check(msg.vars, "vars")
+    if not ok then return fail("'vars' cannot be sent: " .. why, "vars") end
     for name, value in pairs(msg.vars) do
       p["v:" .. tostring(name)] = type(value) == "table" and json.encode(value) or tostring(value)
     end

@@ -20,8 +20,14 @@ Engine.__index = Engine
 
 local ENCODINGS = { query = true, multipart = true, urlencoded = true, json = true, raw = true }
 local IDEMPOTENT = { GET = true, HEAD = true, PUT = true, DELETE = true, OPTIONS = true }
--- failures where the request provably never reached the server
-local NEVER_SENT = { connect = true, resolve = true, proxy = true }
+local NEVER_SENT = errors.NEVER_SENT
+
+-- Whether sending req twice does no harm (sends never are).
+local function idempotent(req)
+  local ep = req.endpoint
+  return (IDEMPOTENT[req.method] and not ep.send) or ep.idempotent or false
+end
+
 
 _M.ENCODINGS = ENCODINGS
 
@@ -218,6 +224,8 @@ function Engine:prepare(ep, params, opts)
 
   local req = { method = ep.method, headers = headers, endpoint = ep, label = label,
                 timeout = opts.timeout or self.timeout }
+  -- never re-sent by the transport on a reused connection (the C core's `once`)
+  if not idempotent(req) then req.once = true end
   if encoding == "query" then
     for k, v in pairs(rest) do query[k] = v end
   elseif encoding == "json" then
@@ -268,16 +276,16 @@ local function now_of(transport)
 end
 
 function Engine:retryable(req, err)
-  local ep = req.endpoint
+  if err.uncertain then return false end -- it may have been accepted: never sent again here
   if err.retryable ~= nil then return err.retryable end
-  local idempotent = (IDEMPOTENT[req.method] and not ep.send) or ep.idempotent
+  local safe = idempotent(req)
   if err.kind == "rate_limited" then return true end
   if err.status then
-    return idempotent and (err.status == 500 or err.status == 502 or err.status == 503
+    return safe and (err.status == 500 or err.status == 502 or err.status == 503
       or err.status == 504 or err.status == 408) or false
   end
-  if NEVER_SENT[err.reason] then return true end
-  return idempotent and true or false
+  if NEVER_SENT[err.reason] and err.reason ~= "tls" then return true end
+  return safe
 end
 
 -- Delay before attempt number `attempt` (1 = first retry).
@@ -292,15 +300,18 @@ function Engine:delay(attempt, err)
   return cap / 2 + random() * cap / 2
 end
 
--- res, word, detail as a transport returns them -> result, err, delay.
+-- res, word, detail, sent as a transport returns them -> result, err, delay.
 -- A delay means: wait that long, then send req again.
-function Engine:decide(req, attempt, res, word, detail)
+function Engine:decide(req, attempt, res, word, detail, sent)
   local err
   if res then
     if res.status >= 200 and res.status < 300 then
-      return result_of(decode_body(res), res)
+      local out = result_of(decode_body(res), res)
+      err = req.endpoint.send and errors.unreadable_send(req.endpoint, out, res)
+      if not err then return out end
+    else
+      err = errors.from_response(res, now_of(self.transport))
     end
-    err = errors.from_response(res, now_of(self.transport))
   elseif word == "unsupported" then
     -- the transport cannot work here (an nginx phase without cosockets)
     err = errors.not_supported(detail or "the transport cannot send from here", { retryable = false })
@@ -311,6 +322,7 @@ function Engine:decide(req, attempt, res, word, detail)
   err.method, err.url, err.path, err.provider = req.method, req.url, path, self.provider
   err.attempts = attempt
   if origin == nil then err.url = nil end
+  if not idempotent(req) then errors.classify_send(err, sent) end
   if self.on_error then self.on_error(err, req.endpoint, req) end
   errors.redact(err, self.secrets)
   local retries = req.retries or self.retries
@@ -344,8 +356,8 @@ function Engine:perform(req)
   local transport = self.transport
   while true do
     if req.form and attempt > 1 then req.form:rewind() end
-    local res, word, detail = transport:request(req)
-    local out, err, delay = self:decide(req, attempt, res, word, detail)
+    local res, word, detail, sent = transport:request(req)
+    local out, err, delay = self:decide(req, attempt, res, word, detail, sent)
     if not delay then
       if req.form and not req.keep_form then req.form:close() end
       return out, err

@@ -61,6 +61,11 @@ function Account:send_batch(msg, recipients, opts)
   return send.send_batch(self, msg, recipients, opts)
 end
 
+-- account:reconcile_batch(report, opts) -> report, settled calls
+function Account:reconcile_batch(report, opts)
+  return send.reconcile_batch(self, report, opts)
+end
+
 function Account:request(method, path, params, opts)
   return passthrough.request(self, method, path, params, opts)
 end

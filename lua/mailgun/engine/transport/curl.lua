@@ -24,18 +24,20 @@ function _M.new(opts)
   return setmetatable({ session = session, name = "curl", options = opts }, mt)
 end
 
--- req: method, url, headers, body | form, timeout (seconds)
--- -> res | nil, word, detail
+-- req: method, url, headers, body | form, timeout (seconds), once (never
+-- re-sent by libcurl on a reused connection: non-idempotent requests)
+-- -> res | nil, word, detail, sent (false: no byte reached the server)
 function _M:request(req)
-  local res, word, _, detail = self.session:request({
+  local res, word, _, detail, sent = self.session:request({
     method = req.method,
     url = req.url,
     headers = req.headers,
     body = req.body,
     form = req.form,
     timeout = req.timeout and req.timeout * 1000 or nil,
+    once = req.once,
   })
-  if not res then return nil, word, detail and tostring(detail) or nil end
+  if not res then return nil, word, detail and tostring(detail) or nil, sent end
   return res
 end
 
