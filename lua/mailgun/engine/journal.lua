@@ -44,7 +44,8 @@ local function read(path, header, provider)
   for line in text:gmatch("([^\n]*)\n") do lines[#lines + 1] = line end
   local tail = text:match("([^\n]*)$")
   local torn = tail ~= ""
-  local head = json.decode(lines[1] or tail)
+  if #lines == 0 then return nil, nil, true end -- the header itself was cut short: no call began
+  local head = json.decode(lines[1])
   if type(head) ~= "table" or head.journal ~= 1 then
     return refuse(path, "is not a journal of this library (corrupt or another file)", provider)
   end
@@ -85,7 +86,7 @@ local function read(path, header, provider)
   local list = {}
   for _, c in pairs(calls) do list[#list + 1] = c end
   sort(list, function(a, b) return a.index < b.index end)
-  return list, torn
+  return list, torn and text:sub(1, #text - #tail) or nil
 end
 
 -- Opens (or creates) the journal at path for header = {kind=, fingerprint=,
@@ -95,15 +96,21 @@ function _M.open(path, header, provider)
   if type(path) ~= "string" or path == "" then
     error("bad argument 'journal' (file name expected, got " .. type(path) .. ")", 3)
   end
-  local calls, torn = read(path, header, provider)
-  if calls == nil and torn ~= nil then return nil, torn end -- refused
-  local f, ferr = open(path, "ab")
+  local calls, whole, restart = read(path, header, provider)
+  if calls == nil and whole ~= nil then return nil, whole end -- refused
+  if calls and whole then
+    -- drop the line cut short: rewrite the whole lines, then swap the files
+    local tmp = path .. ".tmp"
+    local w = open(tmp, "wb")
+    if not w or not w:write(whole) or not w:close() or not os.rename(tmp, path) then
+      return refuse(path, "ends in a line cut short and cannot be rewritten", provider)
+    end
+  end
+  local f, ferr = open(path, restart and "wb" or "ab")
   if not f then return refuse(path, "cannot be opened: " .. tostring(ferr), provider) end
   local j = setmetatable({ f = f, path = path }, Journal)
   if not calls then
     j:write({ journal = 1, kind = header.kind, fingerprint = header.fingerprint, size = header.size })
-  elseif torn then
-    f:write("\n") -- end the line cut short; the reader skips it as corrupt otherwise
   end
   return j, calls or {}
 end
