@@ -106,7 +106,8 @@ function _M.send(client, list, opts)
   local report, err = chunked.run({
     engine = client.engine, endpoint = send_ep, label = "email:send_bulk", provider = "mailersend",
     size = size, opts = opts, kind = "mailersend-bulk", next_item = next_item, id_of = bulk_id,
-    fingerprint = journal.sum({ "mailersend-bulk", size, opts.source_id or (not source and "list") }),
+    count = not source and #list or nil,
+    fingerprint = journal.sum({ "mailersend-bulk", opts.source_id or (not source and "list") }),
     build = function(items, call)
       local body = json.array()
       for k, b in ipairs(items) do

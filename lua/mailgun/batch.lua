@@ -164,7 +164,7 @@ function Batch:send(opts)
   local base, err = message.to_params(probe)
   if not base then return nil, err end
   base.to = nil
-  local fingerprint = journal.sum({ "mailgun-batch", base, size, opts.source_id or (not source and "list") })
+  local fingerprint = journal.sum({ "mailgun-batch", base, opts.source_id or (not source and "list") })
   local marker = fingerprint:sub(1, 12)
 
   local next_item
@@ -182,6 +182,7 @@ function Batch:send(opts)
   report, err = chunked.run({
     engine = self.client.engine, endpoint = self.client.messages._endpoints.send, label = "batch:send",
     provider = "mailgun", size = size, opts = opts, kind = "mailgun-batch", fingerprint = fingerprint,
+    count = not source and #self.recipients or nil,
     next_item = next_item,
     build = function(items, call) return call_params(base, items, call, marker) end,
     id_of = function(res) return type(res.id) == "string" and res.id ~= "" and res.id or nil end,

@@ -6,7 +6,8 @@
 --                       id = ... | error = err, uncertain = true?}, ...},
 --             sent = n, failed = n, uncertain = n (items, this run),
 --             skipped = n (items of calls sent in an earlier run), total = n
---             (items drawn), size = k, ok = bool, source_error = err?}
+--             (items drawn), size = k, ok = bool, source_error = err?,
+--             total_calls = n (a list only)}
 -- Every call ends sent (an id), failed (provably not accepted) or
 -- uncertain (it may have been: err.uncertain, or a 2xx without an id).
 -- resume = report (or journal = path) sends only the calls that did not
@@ -60,7 +61,8 @@ end
 -- next_item() -> item | nil at the end (it may raise: reported as
 -- source_error, nothing else lost), build(items, call) -> params | nil, err
 -- (err: that call fails, nothing sent), id_of(res) -> id | nil,
--- kind + fingerprint (journal header), sum_of(items) (what the journal
+-- count (the items of a list, when known), kind + fingerprint (journal
+-- header), sum_of(items) (what the journal
 -- checks on resume; default the items), opts = {parallel, progress,
 -- resume, resend_uncertain, journal}.
 -- -> report | nil, err (a journal that is corrupt or of another batch).
@@ -72,6 +74,8 @@ function _M.run(spec)
   local prior = {}
   local journal
   local report = { calls = {}, sent = 0, failed = 0, uncertain = 0, skipped = 0, total = 0, size = size }
+  -- a list's call count is known in advance (a source's is not)
+  if spec.count then report.total_calls = math.ceil(spec.count / size) end
   if opts.resume ~= nil then
     if type(opts.resume) ~= "table" or type(opts.resume.calls) ~= "table" then
       error("bad argument 'resume' to '" .. spec.label .. "' (a report expected)", 3)
