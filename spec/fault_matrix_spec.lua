@@ -125,6 +125,22 @@ describe("fault matrix", function()
     end
   end)
 
+  -- the control: resending uncertain calls blindly (what resume did
+  -- before) mails every recipient of a call accepted before the drop twice
+  it("control: resend_uncertain = true without reconcile mails the dropped-after-accept calls twice", function()
+    sandbox.reset()
+    local path, send = RUNNERS["Mailgun batch"]()
+    sandbox.fault({ method = "POST", path = path, drop = "after", count = 3 })
+    local report = assert(send({ size = SIZE, parallel = PARALLEL }))
+    report = assert(send({ size = SIZE, parallel = PARALLEL, resume = report, resend_uncertain = true }))
+    assert.is_true(report.ok)
+    local lost, once, twice = count_deliveries()
+    rows[#rows + 1] = { "Mailgun batch (control: resend_uncertain)", "drop after accepted", lost, once, twice,
+                        3, 2 }
+    assert.equal(0, lost)
+    assert.equal(3 * SIZE, twice)
+  end)
+
   for _, runner in ipairs(ORDER) do
     for _, fault in ipairs(FAULTS) do
       it(runner .. " × " .. fault[1] .. ": resumed until done, none lost, none twice", function()
