@@ -55,7 +55,7 @@ DEB_PACKAGES := lua5.4 liblua5.4-dev libcurl4-openssl-dev libssl-dev lua-cjson \
   nginx libnginx-mod-http-lua lua-resty-core lua-resty-lrucache luajit2 libluajit2-5.1-dev
 CHECK_PACKAGES := valgrind
 
-.PHONY: c-host all build luajit test check bench install install-sandbox deps deps-check demo lint clean sandbox
+.PHONY: docs c-host all build luajit test check bench install install-sandbox deps deps-check demo lint clean sandbox
 
 all: build
 build: $(MODULE)
@@ -93,6 +93,10 @@ bench: deps
 demo: deps
 	@$(MAKE) --no-print-directory build luajit
 	@bash tools/demo
+
+# the reference: types/resources_*.lua and docs/reference.md, generated
+docs:
+	lua5.4 tools/gen-reference
 
 lint:
 	luacheck lua spec examples bench sandbox
