@@ -146,6 +146,37 @@ describe("batch:send{source = fn}", function()
     assert.equal(2, sends())
   end)
 
+  it("holds one call's recipients at a time: 50,000 recipients at flat memory", function()
+    -- a transport that answers every send at once, without a network
+    local n = 0
+    local transport = { name = "fake", request = function(_, req)
+      n = n + 1
+      if req.form then req.form:close() end
+      return { status = 200, headers = { ["content-type"] = "application/json" },
+               body = '{"id":"<' .. n .. '@x>","message":"Queued"}' }
+    end, now = function() return os.time() end, sleep = function() end }
+    local c = mailgun.new({ api_key = "key", domain = "x.test", transport = transport })
+    local b = c:batch({ from = "news@x.test", subject = "Hi %recipient.n%", text = "T" })
+    local i, peak = 0, 0
+    collectgarbage("collect")
+    local base = collectgarbage("count")
+    local report = assert(b:send({ size = 1000, source = function()
+      i = i + 1
+      if i % 5000 == 0 then
+        collectgarbage("collect")
+        peak = math.max(peak, collectgarbage("count") - base)
+      end
+      if i > 50000 then return nil end
+      return ("r%06d@example.com"):format(i), { n = i }
+    end }))
+    assert.is_true(report.ok)
+    assert.equal(50, #report.calls)
+    assert.equal(50000, report.sent)
+    -- one call of 1,000 recipients is well under 2 MB; all 50,000 held would be ~25 MB
+    assert.is_true(peak < 4096, ("peak Lua heap growth %.0f KB"):format(peak))
+    print(("\n[streaming] 50,000 recipients, 50 calls: peak Lua heap growth %.0f KB"):format(peak))
+  end)
+
   it("MailerSend send_bulk takes an iterator of messages", function()
     local ms = mailersend.new({ token = sandbox.MAILERSEND_TOKEN, base_url = sandbox.url() .. "/v1" })
     local i = 0
