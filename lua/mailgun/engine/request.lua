@@ -28,7 +28,6 @@ local function idempotent(req)
   return (IDEMPOTENT[req.method] and not ep.send) or ep.idempotent or false
 end
 
-
 _M.ENCODINGS = ENCODINGS
 
 -- cfg: base_url, storage_url, headers, transport, retries (3), timeout
