@@ -78,7 +78,7 @@ local function start(loop, job)
   if req.form and job.attempt > 1 then req.form:rewind() end
   local id = loop.multi:add({ method = req.method, url = req.url, headers = req.headers,
     body = req.body, form = req.form, timeout = req.timeout and req.timeout * 1000 or nil,
-    once = req.once })
+    once = req.once or nil })
   job.id = id
   loop.jobs[id] = job
   loop.active = loop.active + 1
@@ -184,7 +184,8 @@ function Loop:poll(timeout_ms, budget_ms)
     if job then
       self.jobs[c.id] = nil
       release(self)
-      local res, err, delay = job.engine:decide(job.req, job.attempt, c.res, c.err, c.detail, c.sent)
+      local res, err, delay = job.engine:decide(job.req, job.attempt, c.res, c.err, c.detail,
+        c.sent)
       if delay then
         job.attempt = job.attempt + 1
         self.timers[#self.timers + 1] = { due = now() + delay, job = job }

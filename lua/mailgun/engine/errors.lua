@@ -178,6 +178,7 @@ _M.NEVER_SENT = NEVER_SENT
 -- answer too large to read). Sets err.uncertain = true for the last.
 -- sent: the transport's own word (false = no byte reached the server).
 function _M.classify_send(err, sent)
+  if sent == nil then sent = err.sent end
   if err.kind == "cancelled" or err.kind == "invalid" or err.kind == "not_supported" then return err end
   if err.status then
     if err.status >= 500 then err.uncertain = true end

@@ -20,13 +20,8 @@ Engine.__index = Engine
 
 local ENCODINGS = { query = true, multipart = true, urlencoded = true, json = true, raw = true }
 local IDEMPOTENT = { GET = true, HEAD = true, PUT = true, DELETE = true, OPTIONS = true }
-local NEVER_SENT = errors.NEVER_SENT
-
--- Whether sending req twice does no harm (sends never are).
-local function idempotent(req)
-  local ep = req.endpoint
-  return (IDEMPOTENT[req.method] and not ep.send) or ep.idempotent or false
-end
+-- failures where the request provably never reached the server
+local NEVER_SENT = { connect = true, resolve = true, proxy = true }
 
 _M.ENCODINGS = ENCODINGS
 
@@ -223,8 +218,8 @@ function Engine:prepare(ep, params, opts)
 
   local req = { method = ep.method, headers = headers, endpoint = ep, label = label,
                 timeout = opts.timeout or self.timeout }
-  -- never re-sent by the transport on a reused connection (the C core's `once`)
-  if not idempotent(req) then req.once = true end
+  -- never re-sent below the engine (libcurl on a reused connection)
+  req.once = not self:idempotent(req)
   if encoding == "query" then
     for k, v in pairs(rest) do query[k] = v end
   elseif encoding == "json" then
@@ -274,17 +269,22 @@ local function now_of(transport)
   return transport.now and transport:now() or os.time()
 end
 
+function Engine:idempotent(req)
+  local ep = req.endpoint or {}
+  return (IDEMPOTENT[req.method] and not ep.send) or ep.idempotent or false
+end
+
 function Engine:retryable(req, err)
   if err.uncertain then return false end -- it may have been accepted: never sent again here
   if err.retryable ~= nil then return err.retryable end
-  local safe = idempotent(req)
+  local idempotent = self:idempotent(req)
   if err.kind == "rate_limited" then return true end
   if err.status then
-    return safe and (err.status == 500 or err.status == 502 or err.status == 503
+    return idempotent and (err.status == 500 or err.status == 502 or err.status == 503
       or err.status == 504 or err.status == 408) or false
   end
-  if NEVER_SENT[err.reason] and err.reason ~= "tls" then return true end
-  return safe
+  if NEVER_SENT[err.reason] then return true end
+  return idempotent and true or false
 end
 
 -- Delay before attempt number `attempt` (1 = first retry).
@@ -299,13 +299,14 @@ function Engine:delay(attempt, err)
   return cap / 2 + random() * cap / 2
 end
 
--- res, word, detail, sent as a transport returns them -> result, err, delay.
--- A delay means: wait that long, then send req again.
+-- res, word, detail, sent as a transport returns them -> result, err,
+-- delay. A delay means: wait that long, then send req again.
 function Engine:decide(req, attempt, res, word, detail, sent)
   local err
   if res then
     if res.status >= 200 and res.status < 300 then
       local out = result_of(decode_body(res), res)
+      -- a 2xx to a send without the id it declares: uncertain, not sent
       err = req.endpoint.send and errors.unreadable_send(req.endpoint, out, res)
       if not err then return out end
     else
@@ -321,7 +322,7 @@ function Engine:decide(req, attempt, res, word, detail, sent)
   err.method, err.url, err.path, err.provider = req.method, req.url, path, self.provider
   err.attempts = attempt
   if origin == nil then err.url = nil end
-  if not idempotent(req) then errors.classify_send(err, sent) end
+  if not self:idempotent(req) then errors.classify_send(err, sent) end
   if self.on_error then self.on_error(err, req.endpoint, req) end
   errors.redact(err, self.secrets)
   local retries = req.retries or self.retries

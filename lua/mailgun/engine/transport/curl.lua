@@ -26,7 +26,8 @@ end
 
 -- req: method, url, headers, body | form, timeout (seconds), once (never
 -- re-sent by libcurl on a reused connection: non-idempotent requests)
--- -> res | nil, word, detail, sent (false: no byte reached the server)
+-- -> res | nil, word, detail, sent (false: provably never left; true: the
+-- request may have reached the server; nil: unknown)
 function _M:request(req)
   local res, word, _, detail, sent = self.session:request({
     method = req.method,
@@ -35,7 +36,7 @@ function _M:request(req)
     body = req.body,
     form = req.form,
     timeout = req.timeout and req.timeout * 1000 or nil,
-    once = req.once,
+    once = req.once or nil,
   })
   if not res then return nil, word, detail and tostring(detail) or nil, sent end
   return res
