@@ -179,8 +179,9 @@ function _M.run(spec)
     if opts.progress then opts.progress(report, call) end
   end
 
+  -- the scheduler given to the engine, else the module (when loaded)
+  local scheduler = engine.scheduler or package.loaded["mailgun.engine.scheduler"]
   local function worker()
-    local scheduler = package.loaded["mailgun.engine.scheduler"]
     while true do
       local call, items = next_call()
       if not call then return end
@@ -195,7 +196,8 @@ function _M.run(spec)
   if parallel > 1 then
     local workers = {}
     for i = 1, parallel do workers[i] = i end
-    ok, err = pcall(require("mailgun.engine.scheduler").each, workers, parallel, worker)
+    scheduler = scheduler or require("mailgun.engine.scheduler")
+    ok, err = pcall(scheduler.each, workers, parallel, worker)
   else
     ok, err = pcall(worker)
   end

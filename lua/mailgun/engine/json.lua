@@ -3,7 +3,7 @@
 -- decode that returns nil, err instead of raising.
 local cjson = require("cjson.safe")
 
-local setmetatable, getmetatable, type, pairs, next, tostring = setmetatable, getmetatable, type, pairs, next, tostring
+local setmetatable, getmetatable, type, pairs, next = setmetatable, getmetatable, type, pairs, next
 
 local _M = { null = cjson.null }
 
@@ -49,6 +49,11 @@ function _M.encode(v)
   return s
 end
 
+function _M.decode(s)
+  if type(s) ~= "string" or s == "" then return nil, "empty" end
+  return cjson.decode(s)
+end
+
 -- Whether v encodes as JSON exactly as it is: strings, booleans, finite
 -- numbers, null, and tables that are either objects (string keys) or
 -- lists without holes. -> true | nil, "what is wrong (at path)".
@@ -89,11 +94,6 @@ end
 
 function _M.check(v, name)
   return check(v, name or "value", {})
-end
-
-function _M.decode(s)
-  if type(s) ~= "string" or s == "" then return nil, "empty" end
-  return cjson.decode(s)
 end
 
 return _M
