@@ -229,9 +229,24 @@ describe("the journal", function()
     assert.is_nil(report)
     assert.equal("journal", err.kind)
     assert.truthy(err.message:find("another batch", 1, true))
-    -- the same message to other recipients: refused at the first call
-    report = assert(newsletter(c, 6):send({ journal = path }))
+    -- the same message to other recipients: refused too
+    report, err = newsletter(c, 6):send({ journal = path })
+    assert.is_nil(report)
+    assert.truthy(err.message:find("another batch", 1, true))
+    -- a streamed source that differs from the one recorded stops at the first call that differs
+    local streamed = tmpname()
+    finally(function() os.remove(streamed) end)
+    local s1 = c:batch({ from = "news@sandbox.test", subject = "S", text = "T" })
+    assert(s1:send({ source = source(4), size = 2, journal = streamed }))
+    local i = 0
+    report = assert(s1:send({ size = 2, journal = streamed, source = function()
+      i = i + 1
+      if i > 4 then return nil end
+      return i == 3 and "changed@example.com" or ("s%03d@example.com"):format(i), { n = i }
+    end }))
     assert.equal("journal", report.source_error.kind)
+    assert.equal(2, report.source_error.index)
+    assert.equal(2, sends() - 1)
     local f = assert(io.open(path, "ab"))
     f:write("{not json}\n{\"start\":9}\n")
     f:close()
@@ -246,7 +261,7 @@ describe("the journal", function()
     report, err = newsletter(c, 5):send({ journal = garbage })
     assert.is_nil(report)
     assert.truthy(err.message:find("not a journal", 1, true))
-    assert.equal(1, sends())
+    assert.equal(3, sends())
   end)
 
   it("treats a call started but never ended as uncertain, and a cut last line as never written", function()

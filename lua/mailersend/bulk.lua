@@ -107,7 +107,8 @@ function _M.send(client, list, opts)
     engine = client.engine, endpoint = send_ep, label = "email:send_bulk", provider = "mailersend",
     size = size, opts = opts, kind = "mailersend-bulk", next_item = next_item, id_of = bulk_id,
     count = not source and #list or nil,
-    fingerprint = journal.sum({ "mailersend-bulk", opts.source_id or (not source and "list") }),
+    fingerprint = journal.sum({ "mailersend-bulk", opts.source_id or (opts.journal ~= nil and not source and list)
+      or "source" }),
     build = function(items, call)
       local body = json.array()
       for k, b in ipairs(items) do

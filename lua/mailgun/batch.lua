@@ -164,8 +164,15 @@ function Batch:send(opts)
   local base, err = message.to_params(probe)
   if not base then return nil, err end
   base.to = nil
-  local fingerprint = journal.sum({ "mailgun-batch", base, opts.source_id or (not source and "list") })
-  local marker = fingerprint:sub(1, 12)
+  local marker = journal.sum({ "mailgun-batch", base, opts.source_id or (not source and "list") }):sub(1, 12)
+  -- a journal's header names the batch: its message and its recipients
+  -- (a list, whole) or its source (source_id; each call is checked as read)
+  local fingerprint = marker
+  if opts.journal ~= nil and not source then
+    local all = {}
+    for i, r in ipairs(self.recipients) do all[i] = { r.to, r.vars } end
+    fingerprint = journal.sum({ marker, all })
+  end
 
   local next_item
   if source then
