@@ -108,31 +108,21 @@ end
 
 -- ---- batch ----
 
-local function load_journal(path)
-  local f = io.open(path, "r")
-  if not f then return nil end
-  local text = f:read("*a")
-  f:close()
-  local j = json.decode(text)
-  if type(j) ~= "table" then out.fail(EXIT.usage, "the journal " .. path .. " is not readable JSON") end
-  return j
+-- the addresses of the calls of a report that match pick(call)
+local function recipients_of(report, rows, pick)
+  local list = json.array()
+  for _, call in ipairs(report.calls) do
+    if pick(call) then
+      for i = call.first, call.first + call.count - 1 do list[#list + 1] = rows[i] and rows[i].email end
+    end
+  end
+  return list
 end
 
--- written to a temporary file then renamed: a kill never leaves half a journal
-local function save_journal(path, j)
-  local tmp = path .. ".tmp"
-  local f = assert(io.open(tmp, "w"))
-  f:write(json.encode(j))
-  f:close()
-  assert(os.rename(tmp, path))
-end
-
-local function slice(list, from, count)
-  local s = json.array()
-  for i = from, math.min(#list, from + count - 1) do s[#s + 1] = list[i] end
-  return s
-end
-
+-- batch:send with journal = FILE: the journal records each call before it
+-- starts and after it ends; a run started again sends only the calls that
+-- did not succeed, and not a call that was in flight when a run was cut
+-- short (uncertain) unless --retry-uncertain.
 function _M.batch(args, c)
   if c.provider ~= "mailgun" or args.smtp then
     out.fail(EXIT.usage, "batch sends through Mailgun's HTTP API (recipient variables)")
@@ -141,65 +131,39 @@ function _M.batch(args, c)
   if not rows then out.fail(EXIT.usage, cerr) end
   local client, err = config.client(c)
   if not client then out.fail(EXIT.config, err) end
-  local size = tonumber(args.size) or 1000
+  local size = tonumber(args.size)
+  if not size or size < 1 or size > 1000 or size % 1 ~= 0 then
+    out.fail(EXIT.usage, "--size must be 1 to 1000")
+  end
   local journal_path = args.journal or (args.csv .. ".journal")
-  local j = load_journal(journal_path) or { calls = json.array(), uncertain = json.array() }
-  -- done: a call with an id; uncertain: in flight when a run was cut short
-  local done, uncertain = {}, {}
-  for _, call in ipairs(j.calls) do
-    if call.id then for _, a in ipairs(call.recipients) do done[a] = true end end
-  end
-  for _, a in ipairs(j.pending or {}) do
-    if not done[a] then j.uncertain[#j.uncertain + 1] = a end
-  end
-  j.pending = nil
-  if args.retry_uncertain then j.uncertain = json.array() end
-  for _, a in ipairs(j.uncertain) do uncertain[a] = true end
-
   local batch = client:batch(_M.message(args, "mailgun"))
-  local todo = {}
-  for _, r in ipairs(rows) do
-    if not uncertain[r.email] then
-      batch:add(r.email, r.vars)
-      if not done[r.email] then todo[#todo + 1] = r.email end
-    end
-  end
-  local resume = { calls = {} }
-  for _, call in ipairs(j.calls) do
-    if call.id then resume.calls[#resume.calls + 1] = call end
-  end
+  for _, r in ipairs(rows) do batch:add(r.email, r.vars) end
   local progress = out.progress(args.json)
-  local calls_now, sent_before = 0, #rows - #todo - #j.uncertain
-  j.pending = slice(todo, 1, size)
-  save_journal(journal_path, j)
-  local report, berr = batch:send{ size = size, resume = resume, progress = function(rep, call)
-    calls_now = calls_now + 1
-    j.calls = json.array()
-    for i, one in ipairs(rep.calls) do
-      j.calls[i] = { recipients = one.recipients, id = one.id,
-                     error = one.error and tostring(one.error) or nil }
-    end
-    j.pending = slice(todo, calls_now * size + 1, size)
-    save_journal(journal_path, j)
-    progress(sent_before + rep.sent + rep.failed, #rows - #j.uncertain,
-      call.id and ("sent " .. #call.recipients) or ("failed: " .. tostring(call.error)))
-  end }
-  if not report then out.fail(exit_for(berr), berr) end
-  j.pending = nil
-  save_journal(journal_path, j)
+  local report, berr = batch:send{ size = size, journal = journal_path,
+    resend_uncertain = args.retry_uncertain or nil,
+    progress = function(rep, call)
+      progress(rep.skipped + rep.sent + rep.failed + rep.uncertain, #rows,
+        call.id and ("sent " .. call.count) or ("failed: " .. tostring(call.error)))
+    end }
+  if not report then
+    out.fail(berr.kind == "journal" and EXIT.usage or exit_for(berr), berr)
+  end
+  local uncertain = recipients_of(report, rows, function(call) return call.uncertain end)
+  local failed = recipients_of(report, rows, function(call) return not call.id and not call.uncertain end)
   local summary = { sent = report.sent, failed = report.failed, skipped = report.skipped,
-                    uncertain = j.uncertain, total = #rows, journal = journal_path }
+                    uncertain = uncertain, failed_recipients = failed, total = #rows,
+                    journal = journal_path }
   if args.json then
     out.json({ summary = summary })
   else
     out.line(("sent %d, failed %d, already sent %d, uncertain %d of %d (journal %s)"):format(
-      report.sent, report.failed, report.skipped, #j.uncertain, #rows, journal_path))
-    if #j.uncertain > 0 then
+      report.sent, report.failed, report.skipped, #uncertain, #rows, journal_path))
+    if #uncertain > 0 then
       out.line("uncertain (in flight when a run was interrupted; not re-sent unless"
-        .. " --retry-uncertain): " .. table.concat(j.uncertain, ", "))
+        .. " --retry-uncertain): " .. table.concat(uncertain, ", "))
     end
   end
-  if report.failed > 0 or #j.uncertain > 0 then return EXIT.partial end
+  if report.failed > 0 or #uncertain > 0 then return EXIT.partial end
   return EXIT.ok
 end
 
