@@ -211,6 +211,8 @@ describe("SMTP submission", function()
     assert.equal(before, server:count())
     assert.has_error(function() mailgun.smtp{ host = "h", prot = 1 } end)
     assert.has_error(function() mailgun.smtp{ host = "h", port = "587" } end)
+    assert.has_error(function() mailgun.smtp{ host = "user@h/x" } end)
+    assert.has_error(function() mailgun.smtp{ host = "h", port = 70000 } end)
     assert.has_error(function() smtp:send("x") end)
   end)
 

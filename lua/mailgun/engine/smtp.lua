@@ -94,7 +94,13 @@ function _M.session(opts, provider)
   if not opts.host then
     error("bad argument 'opts.host' to '" .. provider .. ".smtp' (string expected, got nil)", 3)
   end
+  if not opts.host:find("^[%w%.%-:]+$") then
+    error("bad argument 'opts.host' to '" .. provider .. ".smtp' (a host name or IP address expected)", 3)
+  end
   local port = opts.port or 587
+  if port < 1 or port > 65535 or port % 1 ~= 0 then
+    error("bad argument 'opts.port' to '" .. provider .. ".smtp' (1 to 65535 expected)", 3)
+  end
   local tls = opts.tls or (port == 465 and "implicit" or "starttls")
   if tls ~= "starttls" and tls ~= "implicit" then
     error("bad argument 'opts.tls' to '" .. provider .. ".smtp' ('starttls' or 'implicit' expected)", 3)
