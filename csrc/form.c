@@ -279,7 +279,7 @@ static int mg_form_add(lua_State *L, struct mg_form *f,
   struct mg_part *p;
   char *w;
   head_len = 2 + f->boundary_len + (sizeof(disp1) - 1) +
-             (s->is_inline ? 6 : 9) + 8 + mg_escaped_len(s->name, s->name_len)
+             9 + 8 + mg_escaped_len(s->name, s->name_len)
              + 1;
   if(s->filename)
     head_len += 12 + mg_escaped_len(s->filename, s->filename_len) + 1;
@@ -303,7 +303,8 @@ static int mg_form_add(lua_State *L, struct mg_form *f,
   w = mg_put(p->head, "--", 2);
   w = mg_put(w, f->boundary, f->boundary_len);
   w = mg_put(w, disp1, sizeof(disp1) - 1);
-  w = s->is_inline ? mg_put(w, "inline", 6) : mg_put(w, "form-data", 9);
+  /* always form-data (RFC 7578 4.2): an inline part differs by its field name only */
+  w = mg_put(w, "form-data", 9);
   w = mg_put(w, "; name=\"", 8);
   w = mg_put_escaped(w, s->name, s->name_len);
   *w++ = '"';

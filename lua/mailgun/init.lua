@@ -21,10 +21,10 @@ local REGIONS = {
 }
 _M.REGIONS = REGIONS
 
--- Form booleans: Mailgun's send options and list flags take yes/no.
-local YESNO = { subscribed = true, upsert = true, active = true }
+-- Booleans of names the reference does not declare (its wire facts decide
+-- the others, see engine/wire.lua): o: and t: options take yes/no.
 local function bool(v, key)
-  if key and (key:match("^[ot]:") or YESNO[key]) then return v and "yes" or "no" end
+  if key and key:match("^[ot]:") then return v and "yes" or "no" end
   return v and "true" or "false"
 end
 
@@ -133,6 +133,7 @@ function _M.new(opts)
     backoff = opts.backoff,
     secrets = { opts.api_key, headers.Authorization:sub(7) },
     bool = bool,
+    reference = require("mailgun.resources._reference"),
     fill = function(name, path)
       if path:find("^/v2/x509/") then return nil end -- wants the tracking host
       if name == "domain" or name == "domain_name" then return domain end
