@@ -181,7 +181,8 @@ function Engine:path_for(ep, params, label)
       if values[n] == nil and self.fill then values[n] = self.fill(n, ep.path) end
       if alias then rest[alias] = nil end
     end
-    rest[n] = nil
+    -- a name the operation also takes in its body (an alert's name) goes in both
+    if not wire.in_body(facts, n) then rest[n] = nil end
   end
   local path, missing = url.expand(ep.path, values)
   if not path then
@@ -254,6 +255,8 @@ function Engine:prepare(ep, params, opts)
     rest = wire.shape_form(facts, rest, json_text)
     req.body = url.encode_pairs(url.pairs_of(rest, bool_for(facts, "form", bool), json_text))
     headers["Content-Type"] = "application/x-www-form-urlencoded"
+  elseif encoding == "multipart" and next(rest) == nil then
+    req.body = nil -- no fields: no body (RFC 2046 wants at least one part)
   elseif encoding == "multipart" then
     local core = require("mailgun.core")
     local form = core.form()

@@ -32,6 +32,14 @@ function _M.declares(facts, name)
   return false
 end
 
+-- Whether the operation takes `name` as a body field.
+function _M.in_body(facts, name)
+  for _, b in pairs(facts and facts.bodies or {}) do
+    if b.fields[name] then return true end
+  end
+  return false
+end
+
 -- A boolean as the field's enum spells it (yes/no, true/false), or nil
 -- when the facts do not say.
 function _M.bool(field, v)

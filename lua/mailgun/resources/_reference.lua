@@ -191,18 +191,12 @@ return {
     },
   },
   ["GET /v1/dkim/keys"] = {
-    bodies = {
-      form = {
-        fields = {
-          limit = { required = true, type = "integer" },
-          page = { required = true, type = "string" },
-          selector = { type = "string" },
-          signing_domain = { type = "string" },
-        },
-        multipart = true,
-      },
+    params = {
+      limit = { at = "query", type = "integer" },
+      page = { at = "query", type = "string" },
+      selector = { at = "query", type = "string" },
+      signing_domain = { at = "query", type = "string" },
     },
-    params = {  },
   },
   ["GET /v1/dynamic_pools/domains"] = {
     params = {
@@ -758,12 +752,20 @@ return {
       json = {
         fields = {
           alert_channels = { enum = { "email", "slack", "webhook" }, items = "string", type = "array" },
-          comparator = { required = true, type = "object" },
+          comparator = { enum = { "=", "!=", "<", "<=", ">", ">=" }, required = true, type = "string" },
           description = { type = "string" },
-          dimension = { required = true, type = "object" },
+          dimension = {
+            enum = { "domain", "ip", "ip_pool", "recipient_provider", "subaccount" },
+            required = true,
+            type = "string",
+          },
           filters = { items = "object", type = "array" },
           limit = { required = true, type = "string" },
-          metric = { required = true, type = "object" },
+          metric = {
+            enum = { "hard_bounce_rate", "temporary_fail_rate", "delivered_rate", "complained_rate" },
+            required = true,
+            type = "string",
+          },
           name = { required = true, type = "string" },
           period = { type = "string" },
         },
@@ -781,13 +783,13 @@ return {
             type = "array",
           },
           duration = { type = "string" },
-          ["end"] = { type = "object" },
+          ["end"] = { type = "string" },
           filter = { type = "object" },
           include_subaccounts = { type = "boolean" },
           metrics = { items = "string", type = "array" },
           pagination = { type = "object" },
-          resolution = { type = "object" },
-          start = { type = "object" },
+          resolution = { enum = { "day", "hour" }, type = "string" },
+          start = { type = "string" },
         },
       },
     },
@@ -967,7 +969,7 @@ return {
         fields = {
           address = { required = true, type = "string" },
           code = { required = true, type = "string" },
-          created_at = { required = true, type = "object" },
+          created_at = { required = true, type = "string" },
           error = { required = true, type = "string" },
         },
       },
@@ -987,7 +989,7 @@ return {
         array = true,
         fields = {
           address = { required = true, type = "string" },
-          created_at = { required = true, type = "object" },
+          created_at = { required = true, type = "string" },
         },
       },
     },
@@ -1131,7 +1133,7 @@ return {
         array = true,
         fields = {
           address = { required = true, type = "string" },
-          created_at = { required = true, type = "object" },
+          created_at = { required = true, type = "string" },
           tags = { items = "string", required = true, type = "array" },
         },
       },
@@ -1227,12 +1229,20 @@ return {
       json = {
         fields = {
           alert_channels = { enum = { "email", "slack", "webhook" }, items = "string", type = "array" },
-          comparator = { required = true, type = "object" },
+          comparator = { enum = { "=", "!=", "<", "<=", ">", ">=" }, required = true, type = "string" },
           description = { type = "string" },
-          dimension = { required = true, type = "object" },
+          dimension = {
+            enum = { "domain", "ip", "ip_pool", "recipient_provider", "subaccount" },
+            required = true,
+            type = "string",
+          },
           filters = { items = "object", type = "array" },
           limit = { required = true, type = "string" },
-          metric = { required = true, type = "object" },
+          metric = {
+            enum = { "hard_bounce_rate", "temporary_fail_rate", "delivered_rate", "complained_rate" },
+            required = true,
+            type = "string",
+          },
           name = { required = true, type = "string" },
           period = { type = "string" },
         },

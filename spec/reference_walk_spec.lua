@@ -1,0 +1,55 @@
+-- Every endpoint through the oracle: each declared endpoint is called through
+-- its resource method with representative arguments built from the
+-- reference's wire facts, and the sandbox's oracle (the reference as data)
+-- must find nothing wrong with any request.
+local sandbox = require("support.sandbox")
+local walk = require("support.walk")
+local mailgun = require("mailgun")
+
+local function mailgun_client()
+  return mailgun.new({ api_key = sandbox.MAILGUN_KEY, domain = sandbox.DOMAIN,
+                       base_url = sandbox.url(), retries = 0 })
+end
+
+-- Calls every endpoint; -> checked (with reference facts), total, failures.
+local function walk_all(c, endpoints, reference, special)
+  local failures, checked = {}, 0
+  sandbox.clear_violations()
+  for _, ep in ipairs(endpoints) do
+    local facts = reference[ep.method .. " " .. ep.path]
+    if facts then checked = checked + 1 end
+    local params = walk.params(ep, facts)
+    if special[ep.resource .. ":" .. ep.name] then
+      params = special[ep.resource .. ":" .. ep.name](params)
+    end
+    local res, err = c[ep.resource][ep.name](c[ep.resource], params)
+    if not res and (err.kind == "network" or err.kind == "invalid") then
+      failures[#failures + 1] = ep.method .. " " .. ep.path .. ": " .. tostring(err)
+    end
+    for _, v in ipairs(sandbox.violations()) do
+      failures[#failures + 1] = ep.resource .. ":" .. ep.name .. " " .. v.method .. " " .. v.path
+        .. ": " .. table.concat(v.problems, "; ")
+    end
+    sandbox.clear_violations()
+  end
+  return checked, #endpoints, failures
+end
+
+describe("the Mailgun reference as the oracle", function()
+  before_each(function() sandbox.reset() end)
+
+  it("finds nothing wrong with any of the client's requests", function()
+    local reference = require("mailgun.resources._reference")
+    local checked, total, failures = walk_all(mailgun_client(), mailgun.endpoints(), reference, {
+      ["messages:send"] = function()
+        return { from = "a@sandbox.test", to = "ann@example.com", subject = "s", text = "x" }
+      end,
+      ["messages:send_mime"] = function()
+        return { to = "ann@example.com", message = "Subject: x\r\n\r\nx" }
+      end,
+    })
+    assert.same({}, failures)
+    assert.are.equal(213, checked)
+    print(("\n  mailgun: %d endpoints walked, %d checked against the reference"):format(total, checked))
+  end)
+end)
