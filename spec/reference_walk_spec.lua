@@ -23,7 +23,8 @@ local function walk_all(c, endpoints, reference, special)
       params = special[ep.resource .. ":" .. ep.name](params)
     end
     local res, err = c[ep.resource][ep.name](c[ep.resource], params)
-    if not res and (err.kind == "network" or err.kind == "invalid") then
+    if not res and (err.kind == "network" or err.kind == "invalid" or err.status == 405
+                    or err.status == 401) then
       failures[#failures + 1] = ep.method .. " " .. ep.path .. ": " .. tostring(err)
     end
     for _, v in ipairs(sandbox.violations()) do
@@ -51,5 +52,28 @@ describe("the Mailgun reference as the oracle", function()
     assert.same({}, failures)
     assert.are.equal(213, checked)
     print(("\n  mailgun: %d endpoints walked, %d checked against the reference"):format(total, checked))
+  end)
+end)
+
+describe("the MailerSend reference as the oracle", function()
+  before_each(function() sandbox.reset() end)
+
+  it("finds nothing wrong with any of the client's requests", function()
+    local mailersend = require("mailersend")
+    local reference = require("mailersend.resources._reference")
+    local c = mailersend.new({ token = sandbox.MAILERSEND_TOKEN, base_url = sandbox.url() .. "/v1",
+                               retries = 0 })
+    local email = { from = { email = "a@sandbox.test" }, to = { { email = "ann@example.com" } },
+                    subject = "s", text = "x" }
+    local checked, total, failures = walk_all(c, mailersend.endpoints(), reference, {
+      ["email:send"] = function() return email end,
+      ["bulk:send"] = function() return { email, email } end,
+      ["sms:send"] = function() return { from = "+15550000000", to = "+15550000001", text = "x" } end,
+    })
+    assert.same({}, failures)
+    local declared = 0
+    for k in pairs(reference) do if k:find(" ", 1, true) then declared = declared + 1 end end
+    assert.are.equal(declared, checked)
+    print(("\n  mailersend: %d endpoints walked, %d checked against the reference"):format(total, checked))
   end)
 end)

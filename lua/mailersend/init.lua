@@ -221,6 +221,7 @@ function _M.new(opts)
     secrets = { opts.token },
     page_limits = _M.PAGE_LIMITS,
     list_suffix = "[]",
+    reference = require("mailersend.resources._reference"),
     on_error = function(err) explain(err, now) end,
   })
   -- base.new turns `fields` into the client itself

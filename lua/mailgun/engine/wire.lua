@@ -79,6 +79,14 @@ local function fix_object(fields, obj)
   local copy
   for name, f in pairs(fields) do
     local v = obj[name]
+    -- the singular of a declared list (tag for tags), when only it is given
+    local one = f.type == "array" and name:sub(-1) == "s" and name:sub(1, -2)
+    if v == nil and one and obj[one] ~= nil and not fields[one] then
+      v = obj[one]
+      copy = copy or {}
+      copy[one] = json.null -- dropped below
+      copy[name] = type(v) == "table" and v or { v }
+    end
     local fixed
     if f.type == "array" and v ~= nil and v ~= json.null then
       if type(v) ~= "table" then fixed = { v } -- one value where a list is wanted
@@ -92,6 +100,9 @@ local function fix_object(fields, obj)
   if not copy then return obj end
   for k, v in pairs(obj) do
     if copy[k] == nil then copy[k] = v end
+  end
+  for k, v in pairs(copy) do
+    if v == json.null and obj[k] ~= json.null then copy[k] = nil end
   end
   return copy
 end

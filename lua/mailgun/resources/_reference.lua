@@ -377,6 +377,7 @@ return {
   },
   ["GET /v3/{domain_name}/bounces"] = {
     params = {
+      address = { at = "query", type = "string" },
       domain_name = { at = "path", required = true, type = "string" },
       limit = { at = "query", type = "integer" },
       page = { at = "query", type = "string" },
@@ -968,9 +969,9 @@ return {
         array = true,
         fields = {
           address = { required = true, type = "string" },
-          code = { required = true, type = "string" },
-          created_at = { required = true, type = "string" },
-          error = { required = true, type = "string" },
+          code = { type = "string" },
+          created_at = { type = "string" },
+          error = { type = "string" },
         },
       },
     },
@@ -987,10 +988,7 @@ return {
       },
       json = {
         array = true,
-        fields = {
-          address = { required = true, type = "string" },
-          created_at = { required = true, type = "string" },
-        },
+        fields = { address = { required = true, type = "string" }, created_at = { type = "string" } },
       },
     },
     params = { domain_name = { at = "path", required = true, type = "string" } },
@@ -1133,8 +1131,8 @@ return {
         array = true,
         fields = {
           address = { required = true, type = "string" },
-          created_at = { required = true, type = "string" },
-          tags = { items = "string", required = true, type = "array" },
+          created_at = { type = "string" },
+          tags = { items = "string", type = "array" },
         },
       },
     },
