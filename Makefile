@@ -38,7 +38,8 @@ export LUA_CPATH := build/lua5.4/?.so;;
 
 DEB_PACKAGES := lua5.4 liblua5.4-dev libcurl4-openssl-dev libssl-dev lua-cjson \
   lua-busted luarocks lua-check pkg-config gcc make openssl curl ca-certificates \
-  nginx libnginx-mod-http-lua lua-resty-core lua-resty-lrucache luajit2 libluajit2-5.1-dev
+  nginx libnginx-mod-http-lua lua-resty-core lua-resty-lrucache luajit2 libluajit2-5.1-dev \
+  media-types python3 python3-yaml
 CHECK_PACKAGES := valgrind
 
 .PHONY: all build luajit test check bench install install-sandbox deps deps-check demo lint clean sandbox

@@ -28,9 +28,13 @@ if ok and busted.subscribe then
     if type(run) ~= "function" or element.oracle_wrapped then return nil, true end
     element.oracle_wrapped = true
     element.run = function(...)
-      run(...)
-      if not oracle.url then return end
-      local items = violations_since()
+      local ok_run, err = pcall(run, ...)
+      if not oracle.url then
+        if not ok_run then error(err, 0) end
+        return
+      end
+      local items = violations_since() -- cleared even when the test failed
+      if not ok_run then error(err, 0) end
       if items[1] then
         local lines = {}
         for i, v in ipairs(items) do

@@ -33,16 +33,17 @@ function _M.value(name, f)
   return text_for(name, f)
 end
 
-local function add_required(params, fields)
+local function add_required(params, fields, all)
   for name, f in pairs(fields or {}) do
-    if f.required and params[name] == nil and f.at ~= "path" then
+    if (f.required or all) and params[name] == nil and f.at ~= "path" then
       params[name] = _M.value(name, f)
     end
   end
 end
 
--- params for ep ({method, path, ...}) given its facts (or nil).
-function _M.params(ep, facts)
+-- params for ep ({method, path, ...}) given its facts (or nil); all: every
+-- declared parameter and field, not only the required ones.
+function _M.params(ep, facts, all)
   local params = {}
   for name in ep.path:gmatch("{([^}]+)}") do
     local f = facts and facts.params and facts.params[name]
@@ -50,15 +51,15 @@ function _M.params(ep, facts)
   end
   if ep.path:find("/domains/{name}", 1, true) then params.name = "sandbox.test" end
   if facts then
-    add_required(params, facts.params)
+    add_required(params, facts.params, all)
     local b = facts.bodies
     local body = b and (b.json or b.form)
     if body and body.array then
       local item = {}
-      add_required(item, body.fields)
+      add_required(item, body.fields, all)
       params = { body = { item }, domain_name = params.domain_name }
     elseif body then
-      add_required(params, body.fields)
+      add_required(params, body.fields, all)
     end
   end
   return params

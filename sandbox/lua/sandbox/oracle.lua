@@ -120,9 +120,8 @@ local function json_problem(f, v, name)
       return "is {}, the API takes an array ([])"
     end
     if want == "array" or want == "object" then return nil end
-  elseif want == "number" and jt == "integer" then
-    jt = "number"
-  elseif jt ~= want then
+    return "is an empty [] or {}, the API takes " .. want
+  elseif jt ~= want and not (want == "number" and jt == "integer") then
     return "is " .. jt .. ", the API takes " .. want
   end
   if want == "array" then
