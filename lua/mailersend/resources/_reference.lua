@@ -36,6 +36,14 @@ local EVENTS = { "queued", "sent", "delivered", "soft_bounced", "hard_bounced", 
   "unsubscribed", "spam_complaint", "survey_opened", "survey_submitted", "opened_unique",
   "clicked_unique", "deferred" }
 
+-- file name extensions MailerSend accepts for attachments
+local EXTENSIONS = {}
+for ext in ("txt csv log css ics xml html htm jpg jpe jpeg gif png bmp psd tif tiff svg indd ai eps "
+  .. "doc docx rtf odt ott pdf pub pages mobi epub mp3 m4a m4v wma avi wmv mp4 mov mpeg mpg xls xlsx "
+  .. "ods numbers odp ppt pptx pps key zip vcf eml p7m p7s pgp gpg asc json webp"):gmatch("%S+") do
+  EXTENSIONS[ext] = true
+end
+
 -- POST /email and each item of POST /bulk-email
 local EMAIL = {
   from = f("object", { fields = person }),
@@ -49,7 +57,7 @@ local EMAIL = {
   template_id = f(S),
   tags = list(S, { max = 5 }),
   attachments = list("object", { fields = {
-    content = f(S, { required = true }), filename = f(S, { required = true }),
+    content = f(S, { required = true }), filename = f(S, { required = true, extensions = EXTENSIONS }),
     disposition = f(S, { enum = { "attachment", "inline" } }), id = f(S) } }),
   personalization = list("object", { fields = { email = f(S, { required = true }),
     data = f("object") } }),
@@ -106,6 +114,46 @@ return {
   ["POST /users"] = { params = {}, bodies = json({ email = f(S, { required = true, max_length = 320 }),
     role = f(S, { required = true }), permissions = list(S), templates = list(S),
     domains = list(S), requires_periodic_password_change = f(B) }) },
+  ["POST /domains"] = { params = {}, bodies = json({ name = f(S, { required = true }),
+    return_path_subdomain = f(S), custom_tracking_subdomain = f(S),
+    inbound_routing_subdomain = f(S) }) },
+  ["GET /domains"] = { params = query({}, { page = I, limit = I, verified = B }) },
+  ["PUT /domains/{domain_id}/settings"] = { params = path("domain_id"), bodies = json({
+    send_paused = f(B), track_clicks = f(B), track_opens = f(B), track_unsubscribe = f(B),
+    track_unsubscribe_html = f(S), track_unsubscribe_plain = f(S), track_content = f(B),
+    custom_tracking_enabled = f(B), custom_tracking_subdomain = f(S),
+    ignore_duplicated_recipients = f(B), precedence_bulk = f(B) }) },
+  ["POST /domains/{domain_id}/smtp-users"] = { params = path("domain_id"), bodies = json({
+    name = f(S, { required = true }), enabled = f(B) }) },
+  ["POST /inbound"] = { params = {}, bodies = json({ domain_id = f(S, { required = true }),
+    name = f(S, { required = true }), domain_enabled = f(B, { required = true }),
+    inbound_domain = f(S), inbound_address = f(S), inbound_subdomain = f(S), inbound_priority = f(I),
+    catch_filter = f("object"), match_filter = f("object"), forwards = list("object") }) },
+  ["POST /identities"] = { params = {}, bodies = json({ domain_id = f(S, { required = true }),
+    name = f(S, { required = true }), email = f(S, { required = true }), reply_to_name = f(S),
+    reply_to_email = f(S), add_note = f(B), personal_note = f(S) }) },
+  ["PUT /token/{token_id}"] = { params = path("token_id"), bodies = json({ name = f(S, { max_length = 50 }),
+    status = f(S, { enum = { "pause", "unpause" } }) }) },
+  ["PUT /users/{user_id}"] = { params = path("user_id"), bodies = json({ role = f(S),
+    permissions = list(S), templates = list(S), domains = list(S),
+    requires_periodic_password_change = f(B) }) },
+  ["PUT /sms-numbers/{sms_number_id}"] = { params = path("sms_number_id"), bodies = json({
+    paused = f(B) }) },
+  ["PUT /sms-recipients/{sms_recipient_id}"] = { params = path("sms_recipient_id"), bodies = json({
+    status = f(S, { required = true, enum = { "active", "opt_out" } }) }) },
+  ["GET /sms-activity"] = { params = query({}, with({ sms_number_id = S, ["status[]"] = { type = "array",
+    enum = { "processed", "queued", "sent", "delivered", "failed" } }, page = I, limit = I }, DATES)) },
+  ["GET /sms-recipients"] = { params = query({}, { sms_number_id = S, page = I, limit = I,
+    status = { type = S, enum = { "active", "opt_out" } } }) },
+  ["POST /sms-inbounds"] = { params = {}, bodies = json({ sms_number_id = f(S, { required = true }),
+    name = f(S, { required = true }), forward_url = f(S, { required = true }),
+    filter = f("object"), enabled = f(B) }) },
+  ["POST /email-verification/verify"] = { params = {}, bodies = json({
+    email = f(S, { required = true }) }) },
+  ["POST /email-verification/verify-async"] = { params = {}, bodies = json({
+    email = f(S, { required = true }) }) },
+  ["GET /message-schedules"] = { params = query({}, { domain_id = S, page = I, limit = I,
+    status = { type = S, enum = { "scheduled", "sent", "error" } } }) },
   ["POST /sms-webhooks"] = { params = {}, bodies = json({ url = f(S, { required = true }),
     name = f(S, { required = true }), events = list(S, { required = true,
       enum = { "sms.sent", "sms.delivered", "sms.failed" } }), enabled = f(B),

@@ -146,6 +146,9 @@ local function json_problem(f, v, name)
     if f.enum and not in_enum(f.enum, v) then
       return "'" .. v .. "' is not one of " .. concat(f.enum, "|")
     end
+    if f.extensions and not f.extensions[lower(v:match("%.([^.]+)$") or "")] then
+      return "'" .. v .. "': a file type the API does not accept"
+    end
     if f.max_length and #v > f.max_length then
       return "is " .. #v .. " bytes long, at most " .. f.max_length
     end
