@@ -56,7 +56,7 @@ DEB_PACKAGES := lua5.4 liblua5.4-dev libcurl4-openssl-dev libssl-dev lua-cjson \
   media-types python3 python3-yaml
 CHECK_PACKAGES := valgrind
 
-.PHONY: c-host all build luajit test check bench install install-sandbox deps deps-check demo lint clean sandbox
+.PHONY: docs c-host all build luajit test check bench install install-sandbox deps deps-check demo lint clean sandbox
 
 all: build
 build: $(MODULE)
@@ -94,6 +94,10 @@ bench: deps
 demo: deps
 	@$(MAKE) --no-print-directory build luajit
 	@bash tools/demo
+
+# the reference: types/resources_*.lua and docs/reference.md, generated
+docs:
+	lua5.4 tools/gen-reference
 
 lint:
 	luacheck lua spec examples bench sandbox
