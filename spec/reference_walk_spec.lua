@@ -138,6 +138,7 @@ describe("the Mailgun reference as the oracle", function()
     assert.same({}, failures)
     assert.is_true(#bodies >= 40, #bodies .. " multipart bodies")
     assert.same({}, strict_read_back(bodies))
+    print(("\n  mailgun: python read back %d multipart bodies"):format(#bodies))
   end)
 end)
 
