@@ -38,7 +38,8 @@ local function capture()
       self.content_type = req.form:content_type()
     end
     self.body, self.req = table.concat(chunks), req
-    return { status = 200, headers = { ["content-type"] = "application/json" }, body = "{}" }
+    return { status = 200, headers = { ["content-type"] = "application/json" },
+             body = '{"id":"<1@sandbox.test>","message":"Queued. Thank you."}' }
   end
   function t.sleep() end
   function t.now() return os.time() end
