@@ -20,7 +20,7 @@ local type, error, ipairs, pairs, setmetatable, rawset, tonumber, require =
   type, error, ipairs, pairs, setmetatable, rawset, tonumber, require
 local max = math.max
 
-local _M = { _NAME = "mailersend", _VERSION = "0.1.0" }
+local _M = { _NAME = "mailersend", _VERSION = require("mailgun.engine.version") }
 
 _M.BASE_URL = "https://api.mailersend.com/v1"
 _M.PAGE_LIMITS = { min = 10, max = 100 }

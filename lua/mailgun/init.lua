@@ -15,7 +15,7 @@ local resource_names = require("mailgun.resources")
 local type, error, ipairs, pairs, setmetatable, tostring, require =
   type, error, ipairs, pairs, setmetatable, tostring, require
 
-local _M = { _NAME = "mailgun", _VERSION = "0.1.0" }
+local _M = { _NAME = "mailgun", _VERSION = require("mailgun.engine.version") }
 
 local REGIONS = {
   us = { base = "https://api.mailgun.net", storage = "https://storage-us-east4.api.mailgun.net" },

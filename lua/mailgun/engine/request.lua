@@ -17,7 +17,7 @@ local random, min, max = math.random, math.min, math.max
 local sort = table.sort
 local loaded = package.loaded
 
-local _M = { _VERSION = "0.1.0" }
+local _M = { _VERSION = require("mailgun.engine.version") }
 
 local Engine = {}
 Engine.__index = Engine
