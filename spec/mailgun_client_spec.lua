@@ -73,6 +73,11 @@ describe("mailgun.new", function()
       "bad argument 'opts.timeout' to 'domains:list' (number expected, got string)")
     assert.has_error(function() c:request("GET", "/v3/domains", {}, { pagin = "url" }) end,
       "bad argument #4 to 'request' (unknown option 'pagin' (did you mean 'paging'?))")
+    local batch = c:batch({ from = "a@example.com", subject = "Hi", text = "x" }):add("b@example.com")
+    assert.has_error(function() batch:send({ paralel = 4 }) end,
+      "bad argument #1 to 'batch:send' (unknown option 'paralel' (did you mean 'parallel'?))")
+    assert.has_error(function() batch:send({ progress = true }) end,
+      "bad argument 'opts.progress' to 'batch:send' (function expected, got boolean)")
   end)
 
   it("picks the base URL from the region", function()

@@ -139,9 +139,10 @@ local function extras(engine, spec, client)
       end,
       -- client.email:send_bulk(list[, opts]) -> report (see mailersend/bulk.lua)
       send_bulk = function(_, list, opts)
-        if opts ~= nil then options.check(opts, options.CHUNKED, "email:send_bulk", { argn = 2 }) end
+        local bulk = require("mailersend.bulk")
+        if opts ~= nil then options.check(opts, bulk.OPTIONS, "email:send_bulk", { argn = 2 }) end
         if type(list) == "table" then email.check_fields(list, 2, "email:send_bulk") end
-        return require("mailersend.bulk").send(client, list, opts)
+        return bulk.send(client, list, opts)
       end,
       -- client.email:reconcile_bulk(report, {domain_id=, settle=}) -> report, settled
       reconcile_bulk = function(_, report, opts)
