@@ -86,7 +86,7 @@ function _M.suppressions(args, c)
     for i, name in ipairs(header) do
       local v = records[r][i]
       if v and v ~= "" and name ~= "created_at" then
-        item[name] = name == "tags" and { v } or (name == "code" and tonumber(v) or v)
+        item[name] = name == "tags" and { v } or v
       end
     end
     if not item.address then out.fail(EXIT.usage, args.file .. ": line " .. r .. " has no address") end
