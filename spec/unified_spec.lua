@@ -344,8 +344,8 @@ case("send_batch personalizes each copy and reports calls in one shape", functio
   assert.equal(6, report.sent)
   assert.equal(0, report.failed)
   assert.equal(3, #report.calls)
-  assert.equal(3, #report.ids)
-  assert.same({ "r1@example.com", "r2@example.com" }, report.calls[1].recipients)
+  assert.same({ 1, 1, 2 }, { report.calls[1].index, report.calls[1].first, report.calls[1].count })
+  for _, c in ipairs(report.calls) do assert.is_string(c.id) end
   local got = delivered()
   for i = 1, 5 do assert.equal("Issue " .. i, got[("r%d@example.com"):format(i)].subject) end
   assert.equal("Issue ", got["plain@example.com"].subject)

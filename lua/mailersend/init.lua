@@ -143,6 +143,10 @@ local function extras(engine, spec, client)
         if type(list) == "table" then email.check_fields(list, 2, "email:send_bulk") end
         return require("mailersend.bulk").send(client, list, opts)
       end,
+      -- client.email:reconcile_bulk(report, {domain_id=, settle=}) -> report, settled
+      reconcile_bulk = function(_, report, opts)
+        return require("mailersend.bulk").reconcile(client, report, opts)
+      end,
     }
   elseif spec.name == "bulk" then
     local send_ep = find_endpoint(spec, "send")

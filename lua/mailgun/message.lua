@@ -73,11 +73,27 @@ function _M.address_of(v, field)
   return formatted(entry)
 end
 
+-- How many addresses a string holds (Mailgun splits on commas outside
+-- quotes and angle brackets).
+function _M.count_addresses(s)
+  local list = address.list(s)
+  return list and #list or 1
+end
+
 -- The bare address of an entry (for recipient-variables keys).
 _M.bare_address = address.email_of
 
 -- Formatted addresses from a string (comma-joined too), a list or a table.
 function _M.address_list(v, field)
+  if type(v) == "table" then
+    local n = 0
+    for k in pairs(v) do
+      if type(k) == "number" then n = n + 1 end
+    end
+    if n ~= #v then -- a nil hole would silently drop the recipients after it
+      error("bad argument '" .. field .. "' (the list has a hole (nil) after item " .. #v .. ")", 4)
+    end
+  end
   local list, err = check:addresses(v, field)
   if not list then return nil, err end
   for i, entry in ipairs(list) do list[i] = formatted(entry) end
@@ -173,8 +189,18 @@ function _M.to_params(msg, opts)
     and opts.require_body ~= false then
     return fail("the message needs text, html, amp_html or a template", "text")
   end
-  if msg.variables ~= nil then p["t:variables"] = json.encode(msg.variables) end
+  if msg.variables ~= nil then
+    if type(msg.variables) ~= "table" then return fail("'variables' must be a table", "variables") end
+    local encodable, why = json.check(msg.variables, "variables")
+    if not encodable then return fail("'variables' cannot be sent: " .. why, "variables") end
+    p["t:variables"] = json.encode(msg.variables)
+  end
   if msg.recipient_variables ~= nil then
+    if type(msg.recipient_variables) ~= "table" then
+      return fail("'recipient_variables' must be a table", "recipient_variables")
+    end
+    local encodable, why = json.check(msg.recipient_variables, "recipient_variables")
+    if not encodable then return fail("'recipient_variables' cannot be sent: " .. why, "recipient_variables") end
     p["recipient-variables"] = json.encode(msg.recipient_variables)
   end
   for _, field in ipairs({ "attachments", "inline" }) do
@@ -206,6 +232,9 @@ function _M.to_params(msg, opts)
     end
   end
   if msg.vars ~= nil then
+    if type(msg.vars) ~= "table" then return fail("'vars' must be a table", "vars") end
+    local encodable, why = json.check(msg.vars, "vars")
+    if not encodable then return fail("'vars' cannot be sent: " .. why, "vars") end
     for name, value in pairs(msg.vars) do
       p["v:" .. tostring(name)] = type(value) == "table" and json.encode(value) or tostring(value)
     end

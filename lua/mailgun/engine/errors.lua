@@ -123,6 +123,45 @@ local function flatten_errors(errors)
   return concat(out, "; ")
 end
 
+-- Failures where the request provably never reached the server.
+local NEVER_SENT = { connect = true, resolve = true, proxy = true, tls = true }
+_M.NEVER_SENT = NEVER_SENT
+
+-- Three outcomes of a non-idempotent request (a send): sent, failed
+-- (provably not accepted: never reached the server, a 4xx, a 429 never
+-- processed) or uncertain (it may have been accepted: the connection
+-- failed after the request was written, a timeout after sending, a 5xx, an
+-- answer too large to read). Sets err.uncertain = true for the last.
+-- sent: the transport's own word (false = no byte reached the server).
+function _M.classify_send(err, sent)
+  if sent == nil then sent = err.sent end
+  if err.kind == "cancelled" or err.kind == "invalid" or err.kind == "not_supported" then return err end
+  if err.status then
+    if err.status >= 500 then err.uncertain = true end
+  elseif sent ~= false and not NEVER_SENT[err.reason] then
+    err.uncertain = true
+  end
+  return err
+end
+
+-- A 2xx answer to a send that does not carry the id the endpoint declares
+-- (ep.result_id: a body field; ep.result_header: a header): the server
+-- may have accepted the message, so that is an uncertain error.
+function _M.unreadable_send(ep, result, res)
+  local id
+  if ep.result_id then
+    id = type(result) == "table" and result[ep.result_id]
+  elseif ep.result_header then
+    id = header(res.headers, ep.result_header)
+  else
+    return nil
+  end
+  if type(id) == "string" and id ~= "" then return nil end
+  return setmetatable({ kind = "http", status = res.status, uncertain = true, raw_body = res.body,
+    message = "the answer has no readable " .. (ep.result_id or ep.result_header)
+      .. ": the message may have been accepted" }, error_mt)
+end
+
 local STATUS_TEXT = {
   [400] = "bad request", [401] = "unauthorized", [403] = "forbidden",
   [404] = "not found", [405] = "method not allowed", [408] = "request timeout",

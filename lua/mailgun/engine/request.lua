@@ -283,6 +283,7 @@ function Engine:idempotent(req)
 end
 
 function Engine:retryable(req, err)
+  if err.uncertain then return false end -- it may have been accepted: never sent again here
   if err.retryable ~= nil then return err.retryable end
   local idempotent = self:idempotent(req)
   if err.kind == "rate_limited" then return true end
@@ -324,15 +325,13 @@ function Engine:decide(req, attempt, res, word, detail, sent)
   local err
   if res then
     if res.status >= 200 and res.status < 300 then
-      local decoded, not_json = decode_body(res)
-      if not_json and req.endpoint and req.endpoint.send then
-        -- a 2xx to a send without a readable body: it may have gone out,
-        -- but there is no id to show for it; never count it as sent
-        decoded.uncertain = true
-      end
-      return result_of(decoded, res)
+      local out = result_of(decode_body(res), res)
+      -- a 2xx to a send without the id it declares: uncertain, not sent
+      err = req.endpoint.send and errors.unreadable_send(req.endpoint, out, res)
+      if not err then return out end
+    else
+      err = errors.from_response(res, now_of(self.transport))
     end
-    err = errors.from_response(res, now_of(self.transport))
   elseif word == "unsupported" then
     -- the transport cannot work here (an nginx phase without cosockets)
     err = errors.not_supported(detail or "the transport cannot send from here", { retryable = false })
@@ -343,6 +342,7 @@ function Engine:decide(req, attempt, res, word, detail, sent)
   err.method, err.url, err.path, err.provider = req.method, req.url, path, self.provider
   err.attempts = attempt
   if origin == nil then err.url = nil end
+  if not self:idempotent(req) then errors.classify_send(err, sent) end
   if self.on_error then self.on_error(err, req.endpoint, req) end
   errors.redact(err, self.secrets)
   local retries = req.retries or self.retries

@@ -70,6 +70,11 @@ function Account:send_batch(msg, recipients, opts)
   return res, err
 end
 
+-- account:reconcile_batch(report, opts) -> report, settled calls
+function Account:reconcile_batch(report, opts)
+  return send.reconcile_batch(self, report, opts)
+end
+
 function Account:request(method, path, params, opts)
   local res, err = passthrough.request(self, method, path, params, opts)
   return res, err

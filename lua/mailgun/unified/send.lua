@@ -5,8 +5,10 @@
 -- recipients: {"a@x.org" | {email=, name=, variables = {...}}, ...}; each
 -- gets its own copy. Mailgun: recipient-variables in calls of <= 1,000;
 -- MailerSend: /bulk-email in calls of <= 500 (accepted there, validated
--- and sent asynchronously). report = {provider=, ok=, total=, sent=,
--- failed=, calls = {{recipients = {emails}, id=, error=}}, ids = {...}}
+-- and sent asynchronously). report = the one report of
+-- mailgun.engine.chunked ({calls = {{index=, first=, count=, id= | error=,
+-- uncertain=}}, sent=, failed=, uncertain=, total=, ok=}) plus provider;
+-- opts: size, parallel, progress, resume, resend_uncertain, journal.
 -- warning = {code=, message=, recipients = {emails}}
 local errors = require("mailgun.engine.errors")
 local address = require("mailgun.engine.address")
@@ -85,6 +87,13 @@ local function read_recipients(list, provider)
   if type(list) ~= "table" or list[1] == nil then
     return nil, bound.invalid("send_batch needs a non-empty list of recipients", { field = "recipients" })
   end
+  local n = 0
+  for k in pairs(list) do
+    if type(k) == "number" then n = n + 1 end
+  end
+  if n ~= #list then
+    error("bad argument #2 to 'send_batch' (the list of recipients has a hole (nil) after item " .. #list .. ")", 4)
+  end
   local out = {}
   for i, r in ipairs(list) do
     local entry, reason = address.parse(r)
@@ -100,6 +109,12 @@ local function read_recipients(list, provider)
   return out
 end
 
+-- What the providers' runners take from the caller's opts.
+local function runner_opts(opts, size)
+  return { size = size, parallel = opts.parallel, progress = opts.progress, resume = opts.resume,
+           resend_uncertain = opts.resend_uncertain, journal = opts.journal }
+end
+
 local function batch_mailgun(account, msg, list, size, opts)
   local rv = {}
   for _, r in ipairs(list) do rv[r.email] = r.variables or {} end
@@ -112,14 +127,7 @@ local function batch_mailgun(account, msg, list, size, opts)
   for _, f in ipairs({ "subject", "text", "html", "amp_html" }) do m[f] = model.to_percent(m[f], names) end
   local batch = account.client:batch(m)
   for _, r in ipairs(list) do batch:add({ email = r.email, name = r.name }, vars[r.email]) end
-  local report
-  report, err = batch:send({ size = size, parallel = opts.parallel })
-  if not report then return nil, err end
-  local calls = {}
-  for i, c in ipairs(report.calls) do
-    calls[i] = { recipients = c.recipients, id = events.bare_id(c.id), error = c.error }
-  end
-  return calls
+  return batch:send(runner_opts(opts, size))
 end
 
 local function batch_mailersend(account, msg, list, size, opts)
@@ -131,15 +139,17 @@ local function batch_mailersend(account, msg, list, size, opts)
     one.recipient_variables = r.variables and { [r.email] = r.variables } or nil
     messages[i] = to_mailersend.map(one)
   end
-  local report, err = account.client.email:send_bulk(messages, { size = size, parallel = opts.parallel })
-  if not report then return nil, err end
-  local calls = {}
-  for i, c in ipairs(report.calls) do
-    local emails = {}
-    for j, index in ipairs(c.messages) do emails[j] = list[index].email end
-    calls[i] = { recipients = emails, id = c.id, error = c.error }
+  return account.client.email:send_bulk(messages, runner_opts(opts, size))
+end
+
+-- Settles the uncertain calls of a send_batch report (see the providers'
+-- reconcile: Mailgun's events, MailerSend's activity; opts.domain_id is
+-- needed for MailerSend).
+function _M.reconcile_batch(account, report, opts)
+  if account.provider == "mailgun" then
+    return account.client:batch({}):reconcile(report, opts)
   end
-  return calls
+  return account.client.email:reconcile_bulk(report, opts)
 end
 
 function _M.send_batch(account, msg, recipients, opts)
@@ -168,23 +178,18 @@ function _M.send_batch(account, msg, recipients, opts)
   local ok
   ok, err = model.check(probe, provider, now_of(), 3, "send_batch")
   if not ok then return nil, err end
-  local calls
+  local report
   if provider == "mailgun" then
-    calls, err = batch_mailgun(account, msg, list, size, opts)
+    report, err = batch_mailgun(account, msg, list, size, opts)
   else
-    calls, err = batch_mailersend(account, msg, list, size, opts)
+    report, err = batch_mailersend(account, msg, list, size, opts)
   end
-  if not calls then return nil, err end
-  local report = { provider = provider, total = #list, sent = 0, failed = 0, calls = calls, ids = {} }
-  for _, c in ipairs(calls) do
-    if c.id then
-      report.sent = report.sent + #c.recipients
-      report.ids[#report.ids + 1] = c.id
-    else
-      report.failed = report.failed + #c.recipients
-    end
+  if not report then return nil, err end
+  report.provider = provider
+  report.bulk_email_ids = nil
+  for _, c in ipairs(report.calls) do
+    if c.id then c.id = events.bare_id(c.id) end
   end
-  report.ok = report.failed == 0
   return report
 end
 
