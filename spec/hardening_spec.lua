@@ -176,7 +176,7 @@ describe("hardening: safe defaults", function()
     local c = mg({ { status = 200, headers = { ["content-type"] = "text/html" }, body = "<html>ok</html>" } })
     local res, err = c.messages:send(msg())
     assert.is_nil(res)
-    assert.is_true(err.uncertain)
+    assert.is_true(err.uncertain) -- it may have been accepted: never counted as sent
     assert.equal(200, err.status)
     local c2 = mg({ { body = '{"id":"<1@x>","message":"Queued"}' } })
     assert.equal("<1@x>", assert(c2.messages:send(msg())).id)
@@ -222,6 +222,11 @@ describe("hardening: fields that reach a header or a form field", function()
     { "a boolean header value", { headers = { ["X-A"] = true } } },
     { "a function as a v: value", { ["v:k"] = print } },
   }
+  it("Mailgun raises on a table as an o: option (a wrong type), before sending", function()
+    local c, t = mg({})
+    assert.has_error(function() c.messages:send(msg({ tracking = { "yes" } })) end)
+    assert.equal(0, #t.sent)
+  end)
   for _, case in ipairs(cases) do
     it("Mailgun refuses " .. case[1] .. " before sending", function()
       local c, t = mg({})

@@ -15,7 +15,7 @@ local resource_names = require("mailgun.resources")
 local type, error, ipairs, pairs, setmetatable, tostring, require =
   type, error, ipairs, pairs, setmetatable, tostring, require
 
-local _M = { _NAME = "mailgun", _VERSION = "0.1.0" }
+local _M = { _NAME = "mailgun", _VERSION = require("mailgun.engine.version") }
 
 local REGIONS = {
   us = { base = "https://api.mailgun.net", storage = "https://storage-us-east4.api.mailgun.net" },
@@ -23,10 +23,10 @@ local REGIONS = {
 }
 _M.REGIONS = REGIONS
 
--- Form booleans: Mailgun's send options and list flags take yes/no.
-local YESNO = { subscribed = true, upsert = true, active = true }
+-- Booleans of names the reference does not declare (its wire facts decide
+-- the others, see engine/wire.lua): o: and t: options take yes/no.
 local function bool(v, key)
-  if key and (key:match("^[ot]:") or YESNO[key]) then return v and "yes" or "no" end
+  if key and key:match("^[ot]:") then return v and "yes" or "no" end
   return v and "true" or "false"
 end
 
@@ -134,6 +134,7 @@ function _M.new(opts)
     backoff = opts.backoff,
     secrets = { opts.api_key, headers.Authorization:sub(7), opts.signing_key },
     bool = bool,
+    reference = require("mailgun.resources._reference"),
     fill = function(name, path)
       if path:find("^/v2/x509/") then return nil end -- wants the tracking host
       if name == "domain" or name == "domain_name" then return domain end
