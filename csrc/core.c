@@ -126,6 +126,7 @@ int luaopen_mailgun_core(lua_State *L)
   mg_form_open_lib(L);
   luaL_newlib(L, functions);
   mg_crypto_open_lib(L);
+  mg_parser_open_lib(L);
   lua_pushliteral(L, "mailgun.core");
   lua_setfield(L, -2, "_NAME");
   lua_pushliteral(L, MG_VERSION);
