@@ -244,4 +244,11 @@ _M.webhooks = setmetatable({}, { __index = function(t, k)
   return v
 end })
 
+-- mailersend.inbound.parse{body=, secret=, signature=, ...} -> msg | nil, err
+_M.inbound = setmetatable({}, { __index = function(t, k)
+  local v = require("mailersend.inbound")[k]
+  rawset(t, k, v)
+  return v
+end })
+
 return _M

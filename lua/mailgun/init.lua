@@ -10,8 +10,8 @@ local transports = require("mailgun.engine.transport")
 local message = require("mailgun.message")
 local resource_names = require("mailgun.resources")
 
-local type, error, ipairs, pairs, setmetatable, tostring, require =
-  type, error, ipairs, pairs, setmetatable, tostring, require
+local type, error, ipairs, pairs, setmetatable, tostring, require, rawset =
+  type, error, ipairs, pairs, setmetatable, tostring, require, rawset
 
 local _M = { _NAME = "mailgun", _VERSION = "0.1.0" }
 
@@ -198,6 +198,13 @@ _M.webhooks = setmetatable({}, { __index = function(t, k)
   local m = require("mailgun.webhooks")
   for kk, v in pairs(m) do rawset(t, kk, v) end
   return m[k]
+end })
+
+-- mailgun.inbound.parse{content_type=, body= | reader=, signing_key=, ...} -> msg | nil, err
+_M.inbound = setmetatable({}, { __index = function(t, k)
+  local v = require("mailgun.inbound")[k]
+  rawset(t, k, v)
+  return v
 end })
 
 return _M

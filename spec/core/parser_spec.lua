@@ -178,10 +178,10 @@ describe("core.multipart_parser", function()
     p:close()
     assert.matches("closed", tostring(p))
     assert.has_error(function() p:next() end)
-    local q, w, detail = core.multipart_parser{ boundary = "b" }
+    local q = core.multipart_parser{ boundary = "b" }
     q:feed("--b\r\n\r\n")
     q:next()
-    _, w, detail = q:sink("file", "/nonexistent/dir/file")
+    local _, w, detail = q:sink("file", "/nonexistent/dir/file")
     assert.are.equal("file", w)
     assert.matches("cannot create", detail)
     q:close()

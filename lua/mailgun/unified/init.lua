@@ -86,4 +86,11 @@ _M.webhooks = setmetatable({}, { __index = function(t, k)
   return v
 end })
 
+-- unified.inbound.parse{provider=, ...} -> msg | nil, err   -- unified/inbound.lua
+_M.inbound = setmetatable({}, { __index = function(t, k)
+  local v = require("mailgun.unified.inbound")[k]
+  if v ~= nil then rawset(t, k, v) end
+  return v
+end })
+
 return _M
