@@ -267,6 +267,7 @@ describe("mailersend.inbound.parse", function()
     assert.are.equal("auth", err.kind)
     assert.matches("^mailersend: auth", tostring(err))
     msg, err = mailersend.inbound.parse{ body = body, secret = SECRET }
+    assert.is_nil(msg)
     assert.are.equal("signature", err.code)
     msg, err = mailersend.inbound.parse{ body = "nope", verify = false }
     assert.is_nil(msg)

@@ -208,7 +208,8 @@ local function send(url, pieces, ctype, extra, truncate)
   sock:settimeout(120000)
   local ok, err = sock:connect(host == "localhost" and "127.0.0.1" or host, tonumber(port) or 80)
   if not ok then return nil, "connect: " .. tostring(err) end
-  local head = { "POST " .. path .. " HTTP/1.1", "Host: " .. host .. ":" .. (port or "80"),
+  -- HTTP/1.0: the answer comes whole, never chunked
+  local head = { "POST " .. path .. " HTTP/1.0", "Host: " .. host .. ":" .. (port or "80"),
     "User-Agent: mailgun-sandbox/1.0", "Content-Type: " .. ctype,
     "Content-Length: " .. limit, "Connection: close" }
   for k, v in pairs(extra or {}) do head[#head + 1] = k .. ": " .. v end
