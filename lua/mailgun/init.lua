@@ -160,6 +160,12 @@ function _M.new(opts)
                     region = region_name, base_url = base_url }, Client, specs(),
     function(e, spec)
       if spec.name == "messages" then return message_methods(e, spec) end
+      if spec.name == "logs" or spec.name == "events" then
+        local ep = find_endpoint(spec, spec.name == "logs" and "query" or "list")
+        local follow = require("mailgun.follow")[spec.name]
+        -- client.logs:follow{...} / client.events:follow{...}: see mailgun/follow.lua
+        return { follow = function(_, args) return follow(e, ep, args) end }
+      end
     end)
 end
 
