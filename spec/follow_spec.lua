@@ -132,3 +132,54 @@ describe("engine.follow", function()
     assert.are.same({ b = 9990 }, seen)
   end)
 end)
+
+describe("client.activity:follow (MailerSend) and unified account:follow", function()
+  local mailersend = require("mailersend")
+  local unified = require("mailgun.unified")
+
+  local function ms_client()
+    return mailersend.new{ token = sandbox.MAILERSEND_TOKEN, base_url = sandbox.url() .. "/v1",
+      retries = 0 }
+  end
+
+  before_each(function() sandbox.reset() end)
+
+  it("yields each activity once, late ones too, and resumes from the cursor", function()
+    local c = ms_client()
+    local domain_id = assert(c.domains:list()).data[1].id
+    assert(c.email:send{ from = "news@" .. sandbox.DOMAIN, to = "ann@example.com", subject = "s", text = "t" })
+    local t0 = os.time() - 120
+    local first, cursor = drain(c.activity:follow{ domain_id = domain_id, date_from = t0 })
+    assert.is_true(#first >= 2)
+    ids(first)
+    assert.are.equal(0, #drain(c.activity:follow{ domain_id = domain_id, cursor = cursor }))
+    sandbox.event{ provider = "mailersend", event = "opened", recipient = "ann@example.com", late = 60 }
+    local later = drain(c.activity:follow{ domain_id = domain_id, cursor = cursor })
+    assert.are.equal(1, #later)
+    assert.are.equal("opened", later[1].type)
+    -- unified: the normalized shape, from either provider
+    local account = unified.connect{ provider = "mailersend", client = c }
+    local all = drain(account:follow{ domain_id = domain_id, start = t0 - 60 })
+    assert.are.equal(#first + 1, #all)
+    for _, e in ipairs(all) do
+      assert.are.equal("mailersend", e.provider)
+      assert.is_number(e.timestamp)
+      assert.are.equal("ann@example.com", e.recipient)
+    end
+    assert.has_error(function() c.activity:follow{ date_from = t0 } end)
+  end)
+
+  it("normalizes Mailgun log items through unified", function()
+    local c = client()
+    send(c, "u@example.com")
+    local account = unified.connect{ provider = "mailgun", client = c }
+    local all = drain(account:follow{ start = os.time() - 60 })
+    assert.is_true(#all >= 2)
+    for _, e in ipairs(all) do
+      assert.are.equal("mailgun", e.provider)
+      assert.are.equal("u@example.com", e.recipient)
+      assert.is_number(e.timestamp)
+      assert.is_string(e.id)
+    end
+  end)
+end)

@@ -114,6 +114,11 @@ end
 
 -- Hand-written methods of some resources; `client` is filled in later.
 local function extras(engine, spec, client)
+  if spec.name == "activity" then
+    local ep = find_endpoint(spec, "list")
+    -- client.activity:follow{domain_id=, ...}: see mailersend/follow.lua
+    return { follow = function(_, args) return require("mailersend.follow").activity(engine, ep, args) end }
+  end
   if spec.name == "email" then
     local send_ep = find_endpoint(spec, "send")
     return {

@@ -21,6 +21,9 @@
 -- is caught up unless `poll` is given.  follower:cursor() is the cursor now.
 local core = require("mailgun.core")
 local json = require("mailgun.engine.json")
+local paging = require("mailgun.engine.paging")
+local dates = require("mailgun.engine.dates")
+local clock = require("mailgun.engine.clock")
 
 local type, pairs, tostring, tonumber, error, ipairs, setmetatable =
   type, pairs, tostring, tonumber, error, ipairs, setmetatable
@@ -71,7 +74,8 @@ function _M.iterate(o)
   if o.cursor ~= nil then
     since, seen = decode(o.cursor)
     if not since then
-      error("bad argument 'opts.cursor' to '" .. label .. "' (not a cursor this library handed out)", 3)
+      error("bad argument 'opts.cursor' to '" .. label .. "' (not a cursor this library handed out)",
+        o.level or 3)
     end
   else
     since, seen = tonumber(o.start) or (o.now() - (o.window or _M.WINDOW)), {}
@@ -126,6 +130,56 @@ function _M.iterate(o)
     return nil
   end
   return iterator, f
+end
+
+local OPTIONS = { start = true, begin = true, date_from = true, filter = true, events = true,
+  event = true, cursor = true, poll = true, window = true, limit = true, map = true, domain_id = true }
+
+-- Checks a follow method's options (raising on a wrong type or an unknown
+-- name); start_name is the option giving the first moment. -> args, start
+function _M.check(args, label, start_name, allowed)
+  if args == nil then args = {} end
+  if type(args) ~= "table" then
+    error("bad argument #1 to '" .. label .. "' (table expected, got " .. type(args) .. ")", 4)
+  end
+  for k in pairs(args) do
+    local starts = k == "start" or k == "begin" or k == "date_from"
+    if not OPTIONS[k] or (starts and k ~= start_name) or (allowed and not allowed[k] and not starts) then
+      error("bad argument 'opts." .. tostring(k) .. "' to '" .. label .. "' (unknown option)", 4)
+    end
+  end
+  local start = args[start_name]
+  if start ~= nil then
+    local t = dates.to_epoch(start)
+    if not t then
+      error("bad argument 'opts." .. start_name .. "' to '" .. label .. "' (a date expected)", 4)
+    end
+    start = t
+  end
+  for _, k in pairs({ "poll", "window", "limit" }) do
+    if args[k] ~= nil and (type(args[k]) ~= "number" or args[k] < 0) then
+      error("bad argument 'opts." .. k .. "' to '" .. label .. "' (a non-negative number expected)", 4)
+    end
+  end
+  return args, start
+end
+
+-- items of each page of an endpoint, as the follower wants them
+function _M.item_pages(engine, ep, params)
+  local next_page = paging.pages(engine, ep, params)
+  return function()
+    local page, err = next_page()
+    if page == false then return false, err end
+    return page and page.items
+  end
+end
+
+-- iterate over an engine's endpoint pages with the checked options
+function _M.run(engine, args, start, label, pages, time)
+  return _M.iterate{ label = label, level = 5, pages = pages, start = start, cursor = args.cursor,
+    window = args.window, poll = args.poll, map = args.map,
+    id = function(item) return item.id end, time = time,
+    sleep = function(s) engine:sleep(s) end, now = clock.epoch }
 end
 
 return _M

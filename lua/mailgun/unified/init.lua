@@ -76,6 +76,12 @@ function Account:supports(feature)
   return model.FIELDS[top] == true
 end
 
+-- account:follow{start=, cursor=, poll=, window=, filter= (Mailgun),
+--   domain_id= (MailerSend)} -> iterator: event, err, cursor  -- unified/follow.lua
+function Account:follow(args)
+  return require("mailgun.unified.follow").follow(self, args)
+end
+
 function Account:close()
   return self.client:close()
 end
