@@ -183,3 +183,34 @@ describe("client.activity:follow (MailerSend) and unified account:follow", funct
     end
   end)
 end)
+
+describe("follow_async", function()
+  it("follows from a task driven by mailgun.poll, never blocking the host", function()
+    sandbox.reset()
+    local c = client()
+    send(c, "async@example.com")
+    local got, cursors = {}, {}
+    local task = c.logs:follow_async({ start = os.time() - 60, poll = 0.05 }, function(event, err, cursor)
+      assert(event, tostring(err))
+      got[#got + 1] = event
+      cursors[#cursors + 1] = cursor
+    end)
+    -- nothing has happened yet: the first request waits for the host's poll
+    assert.are.equal(0, #got)
+    local deadline = os.time() + 10
+    local frames = 0
+    while #got < 2 and os.time() < deadline do
+      mailgun.poll(10)
+      frames = frames + 1
+    end
+    assert.is_true(#got >= 2)
+    sandbox.event{ event = "opened", recipient = "async@example.com", late = 20 }
+    local before = #got
+    while #got == before and os.time() < deadline do mailgun.poll(10) end
+    assert.are.equal("opened", got[#got].event)
+    assert.is_true(frames >= 1)
+    assert.is_true(task:cancel())
+    assert.are.equal("cancelled", task:status())
+    assert.has_error(function() c.logs:follow_async({}, nil) end)
+  end)
+end)

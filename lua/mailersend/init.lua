@@ -117,7 +117,13 @@ local function extras(engine, spec, client)
   if spec.name == "activity" then
     local ep = find_endpoint(spec, "list")
     -- client.activity:follow{domain_id=, ...}: see mailersend/follow.lua
-    return { follow = function(_, args) return require("mailersend.follow").activity(engine, ep, args) end }
+    local methods = {
+      follow = function(_, args) return require("mailersend.follow").activity(engine, ep, args) end }
+    -- client.activity:follow_async(args, on_event) -> task (see engine/follow.lua)
+    methods.follow_async = function(self, args, on_event)
+      return require("mailgun.engine.follow").spawn(methods.follow, self, args, on_event)
+    end
+    return methods
   end
   if spec.name == "email" then
     local send_ep = find_endpoint(spec, "send")

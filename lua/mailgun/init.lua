@@ -164,7 +164,12 @@ function _M.new(opts)
         local ep = find_endpoint(spec, spec.name == "logs" and "query" or "list")
         local follow = require("mailgun.follow")[spec.name]
         -- client.logs:follow{...} / client.events:follow{...}: see mailgun/follow.lua
-        return { follow = function(_, args) return follow(e, ep, args) end }
+        local methods = { follow = function(_, args) return follow(e, ep, args) end }
+        -- client.logs:follow_async(args, on_event) -> task (see engine/follow.lua)
+        methods.follow_async = function(self, args, on_event)
+          return require("mailgun.engine.follow").spawn(methods.follow, self, args, on_event)
+        end
+        return methods
       end
     end)
 end

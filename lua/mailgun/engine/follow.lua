@@ -174,6 +174,23 @@ function _M.item_pages(engine, ep, params)
   end
 end
 
+-- The async face of a follow method: a task of mailgun.engine.scheduler
+-- runs the follower (its requests and its waits between polls never block
+-- the host: drive it with mailgun.poll from the host's loop) and calls
+-- on_event(event, err, cursor) for each; on_event returning false stops it.
+-- -> the task (task:cancel() stops it too)
+function _M.spawn(follow_method, resource, args, on_event)
+  if type(on_event) ~= "function" then
+    error("bad argument #2 to 'follow_async' (function expected, got " .. type(on_event) .. ")", 3)
+  end
+  local iterator, state = follow_method(resource, args)
+  return require("mailgun.engine.scheduler").spawn(function()
+    for event, err, cursor in iterator, state do
+      if on_event(event, err, cursor) == false then break end
+    end
+  end)
+end
+
 -- iterate over an engine's endpoint pages with the checked options
 function _M.run(engine, args, start, label, pages, time)
   return _M.iterate{ label = label, level = 5, pages = pages, start = start, cursor = args.cursor,
