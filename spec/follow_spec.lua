@@ -214,3 +214,37 @@ describe("follow_async", function()
     assert.has_error(function() c.logs:follow_async({}, nil) end)
   end)
 end)
+
+describe("examples/follow_events.lua", function()
+  it("appends each event once across restarts, late ones included", function()
+    sandbox.reset()
+    local c = client()
+    local file = os.tmpname()
+    os.remove(file)
+    local function run()
+      local env = ("MAILGUN_BASE_URL='%s' MAILGUN_API_KEY='%s' MAILGUN_DOMAIN='%s' EVENTS_FILE='%s'")
+        :format(sandbox.url(), sandbox.MAILGUN_KEY, sandbox.DOMAIN, file)
+      local p = assert(io.popen("env " .. env .. " LUA_PATH='lua/?.lua;lua/?/init.lua;;'"
+        .. " LUA_CPATH='build/lua5.4/?.so;;' lua5.4 examples/follow_events.lua 2>&1"))
+      local out = p:read("*a")
+      assert(p:close(), out)
+      return out
+    end
+    send(c, "x@example.com")
+    assert.matches("^2 new events", run())
+    sandbox.event{ event = "opened", recipient = "x@example.com", late = 30 }
+    send(c, "y@example.com")
+    assert.matches("^3 new events .*resumed", run())
+    assert.matches("^0 new events", run())
+    local seen, lines = {}, 0
+    for line in io.lines(file) do
+      local e = require("cjson").decode(line)
+      assert.is_nil(seen[e.id])
+      seen[e.id] = true
+      lines = lines + 1
+    end
+    assert.are.equal(5, lines)
+    os.remove(file)
+    os.remove(file .. ".cursor")
+  end)
+end)
