@@ -55,7 +55,7 @@ DEB_PACKAGES := lua5.4 liblua5.4-dev libcurl4-openssl-dev libssl-dev lua-cjson \
   nginx libnginx-mod-http-lua lua-resty-core lua-resty-lrucache luajit2 libluajit2-5.1-dev
 CHECK_PACKAGES := valgrind
 
-.PHONY: c-host all build luajit test check bench install install-sandbox deps deps-check demo lint clean sandbox
+.PHONY: c-host fuzz-parser all build luajit test check bench install install-sandbox deps deps-check demo lint clean sandbox
 
 all: build
 build: $(MODULE)
@@ -119,6 +119,13 @@ build/c_host/host: examples/c_host/host.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c99 $(OPT) $(WARN) $(shell $(PKG_CONFIG) --cflags lua5.4) $< -o $@ \
 	  $(shell $(PKG_CONFIG) --libs lua5.4)
+
+# The multipart parser's libFuzzer harness (clang, ASan + UBSan), for
+# FUZZ_SECONDS (default 60) at nice 19; `make fuzz` runs it too.
+FUZZ_SECONDS ?= 60
+fuzz-parser:
+	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES=clang
+	@bash fuzz/run-parser $(FUZZ_SECONDS)
 
 clean:
 	rm -rf build
