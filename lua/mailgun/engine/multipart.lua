@@ -60,14 +60,18 @@ function _M.keeper(dir, threshold)
   end
 end
 
-local function feed_all(p, args, opt)
-  local body, reader = args.body, args.reader
-  if body then
-    local ok, word, detail = p:feed(body)
-    if not ok then return nil, word, detail end
-    p:finish()
-    return true
+-- a body string read in slices: the parser never holds a second copy of it
+local function string_reader(body)
+  local pos = 1
+  return function(n)
+    if pos > #body then return nil end
+    local piece = body:sub(pos, pos + n - 1)
+    pos = pos + #piece
+    return piece
   end
+end
+
+local function feed_all(p, reader, opt)
   local ok, chunk, err = pcall(reader, opt("chunk"))
   if not ok then return nil, "read", tostring(chunk) end
   if chunk == nil then
@@ -104,6 +108,7 @@ function _M.read(args)
   local out = { fields = {}, field_list = {}, files = {} }
   local cur, pieces, size
   local max_field = opt("max_field_size")
+  local reader = args.reader or string_reader(args.body)
   local function fail(w, d)
     p:close()
     for _, f in ipairs(out.files) do
@@ -147,7 +152,7 @@ function _M.read(args)
     elseif a then
       return fail(a, b)
     else
-      local fed, w, d = feed_all(p, args, opt)
+      local fed, w, d = feed_all(p, reader, opt)
       if not fed then return fail(w, d) end
     end
   end
