@@ -39,7 +39,8 @@ HEADERS  := $(wildcard csrc/*.h)
 WARN     := -Wall -Wextra -pedantic -Wshadow -Wstrict-prototypes
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) $(WARN)
-ALL_CFLAGS = -std=c99 -fPIC $(CFLAGS) $(LUA_CFLAGS) $(shell $(PKG_CONFIG) --cflags libcurl libcrypto)
+ALL_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden $(CFLAGS) $(LUA_CFLAGS) \
+  $(shell $(PKG_CONFIG) --cflags libcurl libcrypto)
 # libraries after the sources (Debian links --as-needed); never -llua: the
 # interpreter is static and the module must use its symbols.
 LIBS     = $(shell $(PKG_CONFIG) --libs libcurl libcrypto)
@@ -52,10 +53,12 @@ export LUA_CPATH := build/lua5.4/?.so;;
 
 DEB_PACKAGES := lua5.4 liblua5.4-dev libcurl4-openssl-dev libssl-dev lua-cjson \
   lua-busted luarocks lua-check pkg-config gcc make openssl curl ca-certificates \
-  nginx libnginx-mod-http-lua lua-resty-core lua-resty-lrucache luajit2 libluajit2-5.1-dev
+  nginx libnginx-mod-http-lua lua-resty-core lua-resty-lrucache luajit2 libluajit2-5.1-dev \
+  python3 clang clang-tidy cppcheck libclang-rt-14-dev
 CHECK_PACKAGES := valgrind
 
-.PHONY: c-host fuzz-parser all build luajit test check bench install install-sandbox deps deps-check demo lint clean sandbox
+.PHONY: docs c-host all build luajit test check bench install install-sandbox deps deps-check demo lint \
+  clean sandbox fuzz fuzz-parser
 
 all: build
 build: $(MODULE)
@@ -94,9 +97,21 @@ demo: deps
 	@$(MAKE) --no-print-directory build luajit
 	@bash tools/demo
 
+# the reference: types/resources_*.lua and docs/reference.md, generated
+docs:
+	lua5.4 tools/gen-reference
+
+# libFuzzer harnesses (fuzz/), FUZZ_TIME seconds each under nice -n 19;
+# installs clang when missing; fails on any finding
+FUZZ_TIME ?= 20
+fuzz:
+	@FUZZ_TIME=$(FUZZ_TIME) bash fuzz/run
+	@bash fuzz/run-parser $(FUZZ_TIME)
+
 lint:
 	luacheck lua spec examples bench sandbox
 	lua5.4 tools/check-floors lua
+	@bash tools/lint-c
 
 install: build
 	install -d $(DESTDIR)$(INSTALL_LMOD)/mailgun $(DESTDIR)$(INSTALL_CMOD)/mailgun
@@ -120,12 +135,10 @@ build/c_host/host: examples/c_host/host.c
 	$(CC) -std=c99 $(OPT) $(WARN) $(shell $(PKG_CONFIG) --cflags lua5.4) $< -o $@ \
 	  $(shell $(PKG_CONFIG) --libs lua5.4)
 
-# The multipart parser's libFuzzer harness (clang, ASan + UBSan), for
-# FUZZ_SECONDS (default 60) at nice 19; `make fuzz` runs it too.
-FUZZ_SECONDS ?= 60
+# the multipart parser's harness alone (make fuzz runs it after the others)
 fuzz-parser:
-	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES=clang
-	@bash fuzz/run-parser $(FUZZ_SECONDS)
+	@$(MAKE) --no-print-directory deps
+	@bash fuzz/run-parser $(FUZZ_TIME)
 
 clean:
 	rm -rf build

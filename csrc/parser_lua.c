@@ -17,23 +17,22 @@
  * the open file of the current part) is freed by close/__gc, which also
  * removes a part file left incomplete.
  */
-#define _POSIX_C_SOURCE 200809L
-
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "compat.h"
+#include "core.h"
 #include "parser.h"
 
-#define MG_PARSER_MT "mailgun.core.multipart_parser"
+#define LMG_PARSER_MT "mailgun.core.multipart_parser"
 
-enum { MG_SINK_CALLER, MG_SINK_MEMORY, MG_SINK_DISCARD, MG_SINK_FILE,
-       MG_SINK_SPILL };
+enum { LMG_SINK_CALLER, LMG_SINK_MEMORY, LMG_SINK_DISCARD, LMG_SINK_FILE,
+       LMG_SINK_SPILL };
 
-struct mg_pstate {
-  struct mg_mpp mpp;
+struct lmg_pstate {
+  struct lmg_mpp mpp;
   int in_part;          /* between "part" and "end" */
   int sink;
   size_t size;          /* body bytes of the current part */
@@ -46,12 +45,12 @@ struct mg_pstate {
   int created;          /* we created that file: remove it if incomplete */
 };
 
-struct mg_parser_ud {
-  struct mg_pstate *s;  /* NULL when closed */
+struct lmg_parser_ud {
+  struct lmg_pstate *s;  /* NULL when closed */
 };
 
 /* ends the current part's sink; remove: delete its file (incomplete) */
-static void mg_sink_reset(struct mg_pstate *s, int remove_file)
+static void lmg_sink_reset(struct lmg_pstate *s, int remove_file)
 {
   if(s->fp) {
     fclose(s->fp);
@@ -65,27 +64,27 @@ static void mg_sink_reset(struct mg_pstate *s, int remove_file)
   free(s->mem);
   s->mem = NULL;
   s->mem_len = s->mem_cap = 0;
-  s->sink = MG_SINK_CALLER;
+  s->sink = LMG_SINK_CALLER;
   s->spill_at = 0;
   s->size = 0;
 }
 
-static void mg_pstate_free(struct mg_pstate *s)
+static void lmg_pstate_free(struct lmg_pstate *s)
 {
-  mg_sink_reset(s, s->in_part);
-  mg_mpp_free(&s->mpp);
+  lmg_sink_reset(s, s->in_part);
+  lmg_mpp_free(&s->mpp);
   free(s);
 }
 
-static struct mg_pstate *mg_parser_check(lua_State *L)
+static struct lmg_pstate *lmg_parser_check(lua_State *L)
 {
-  struct mg_parser_ud *u = luaL_checkudata(L, 1, MG_PARSER_MT);
+  struct lmg_parser_ud *u = luaL_checkudata(L, 1, LMG_PARSER_MT);
   if(!u->s)
     luaL_argerror(L, 1, "parser is closed");
   return u->s;
 }
 
-static void mg_push_size(lua_State *L, size_t n)
+static void lmg_push_size(lua_State *L, size_t n)
 {
 #if LUA_VERSION_NUM >= 503
   lua_pushinteger(L, (lua_Integer)n);
@@ -94,16 +93,16 @@ static void mg_push_size(lua_State *L, size_t n)
 #endif
 }
 
-static int mg_file_error(struct mg_pstate *s, const char *what)
+static int lmg_file_error(struct lmg_pstate *s, const char *what)
 {
   char detail[100];
   snprintf(detail, sizeof(detail), "cannot %s the part file: %s", what,
            strerror(errno));
-  mg_sink_reset(s, 1);
-  return mg_mpp_fail(&s->mpp, "file", detail);
+  lmg_sink_reset(s, 1);
+  return lmg_mpp_fail(&s->mpp, "file", detail);
 }
 
-static int mg_mem_append(struct mg_pstate *s, const char *p, size_t n)
+static int lmg_mem_append(struct lmg_pstate *s, const char *p, size_t n)
 {
   if(n > s->mem_cap - s->mem_len) {
     size_t cap = s->mem_cap ? s->mem_cap : 4096;
@@ -124,64 +123,60 @@ static int mg_mem_append(struct mg_pstate *s, const char *p, size_t n)
   return 0;
 }
 
-/* body bytes into a C sink; MG_MPP_ERROR when that failed */
-static int mg_sink_write(struct mg_pstate *s, const char *p, size_t n)
+/* body bytes into a C sink; LMG_MPP_ERROR when that failed */
+static int lmg_sink_write(struct lmg_pstate *s, const char *p, size_t n)
 {
   s->size += n;
   switch(s->sink) {
-  case MG_SINK_DISCARD:
+  case LMG_SINK_DISCARD:
     return 0;
-  case MG_SINK_SPILL:
+  case LMG_SINK_SPILL:
     if(!s->fp && s->mem_len + n <= s->spill_at)
       break;
     if(!s->fp) {
       s->fp = fopen(s->path, "wb");
       if(!s->fp)
-        return mg_file_error(s, "create");
+        return lmg_file_error(s, "create");
       s->created = 1;
       if(s->mem_len && fwrite(s->mem, 1, s->mem_len, s->fp) != s->mem_len)
-        return mg_file_error(s, "write");
+        return lmg_file_error(s, "write");
       free(s->mem);
       s->mem = NULL;
       s->mem_len = s->mem_cap = 0;
     }
     /* fall through */
-  case MG_SINK_FILE:
+  case LMG_SINK_FILE:
     if(fwrite(p, 1, n, s->fp) != n)
-      return mg_file_error(s, "write");
+      return lmg_file_error(s, "write");
     return 0;
   default:
     break;
   }
-  if(mg_mem_append(s, p, n)) {
-    mg_sink_reset(s, 1);
-    return mg_mpp_fail(&s->mpp, "no_memory", "out of memory");
+  if(lmg_mem_append(s, p, n)) {
+    lmg_sink_reset(s, 1);
+    return lmg_mpp_fail(&s->mpp, "no_memory", "out of memory");
   }
   return 0;
 }
 
 /* {name = value}: lowercase names, the first of repeated headers wins */
-static void mg_push_headers(lua_State *L, struct mg_mpp *p)
+static void lmg_push_headers(lua_State *L, struct lmg_mpp *p)
 {
   size_t i, j;
   lua_createtable(L, 0, (int)p->nfields);
   for(i = 0; i < p->nfields; i++) {
-    const struct mg_mpp_field *f = &p->fields[i];
+    const struct lmg_mpp_field *f = &p->fields[i];
     char name[64];
     luaL_Buffer B;
     if(f->name_len < sizeof(name)) {
-      for(j = 0; j < f->name_len; j++) {
-        char c = p->hdr[f->name + j];
-        name[j] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-      }
+      for(j = 0; j < f->name_len; j++)
+        name[j] = (char)tolower((unsigned char)p->hdr[f->name + j]);
       lua_pushlstring(L, name, f->name_len);
     }
     else {
       luaL_buffinit(L, &B);
-      for(j = 0; j < f->name_len; j++) {
-        char c = p->hdr[f->name + j];
-        luaL_addchar(&B, (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c);
-      }
+      for(j = 0; j < f->name_len; j++)
+        luaL_addchar(&B, (char)tolower((unsigned char)p->hdr[f->name + j]));
       luaL_pushresult(&B);
     }
     lua_pushvalue(L, -1);
@@ -197,67 +192,67 @@ static void mg_push_headers(lua_State *L, struct mg_mpp *p)
 }
 
 /* {size=, data= | path=}: the part is complete */
-static int mg_push_end(lua_State *L, struct mg_pstate *s)
+static int lmg_push_end(lua_State *L, struct lmg_pstate *s)
 {
   lua_createtable(L, 0, 2);
-  mg_push_size(L, s->size);
+  lmg_push_size(L, s->size);
   lua_setfield(L, -2, "size");
   if(s->fp) {
     FILE *fp = s->fp;
     s->fp = NULL;
     if(fclose(fp) != 0) {
       lua_pop(L, 1);
-      mg_file_error(s, "close");
+      lmg_file_error(s, "close");
       return 0;
     }
     lua_pushstring(L, s->path);
     lua_setfield(L, -2, "path");
   }
-  else if(s->sink == MG_SINK_MEMORY || s->sink == MG_SINK_SPILL) {
+  else if(s->sink == LMG_SINK_MEMORY || s->sink == LMG_SINK_SPILL) {
     lua_pushlstring(L, s->mem ? s->mem : "", s->mem_len);
     lua_setfield(L, -2, "data");
   }
   s->in_part = 0;
-  mg_sink_reset(s, 0);
+  lmg_sink_reset(s, 0);
   return 1;
 }
 
-static int mg_parser_next(lua_State *L)
+static int lmg_parser_next(lua_State *L)
 {
-  struct mg_pstate *s = mg_parser_check(L);
+  struct lmg_pstate *s = lmg_parser_check(L);
   for(;;) {
-    int ev = mg_mpp_next(&s->mpp);
+    int ev = lmg_mpp_next(&s->mpp);
     switch(ev) {
-    case MG_MPP_NEED:
+    case LMG_MPP_NEED:
       lua_pushnil(L);
       return 1;
-    case MG_MPP_PART:
-      mg_sink_reset(s, 0);
+    case LMG_MPP_PART:
+      lmg_sink_reset(s, 0);
       s->in_part = 1;
       lua_pushliteral(L, "part");
-      mg_push_headers(L, &s->mpp);
+      lmg_push_headers(L, &s->mpp);
       return 2;
-    case MG_MPP_DATA:
-      if(s->sink == MG_SINK_CALLER) {
+    case LMG_MPP_DATA:
+      if(s->sink == LMG_SINK_CALLER) {
         s->size += s->mpp.len;
         lua_pushliteral(L, "data");
         lua_pushlstring(L, s->mpp.data, s->mpp.len);
         return 2;
       }
-      mg_sink_write(s, s->mpp.data, s->mpp.len);
+      lmg_sink_write(s, s->mpp.data, s->mpp.len);
       break;
-    case MG_MPP_PART_END:
+    case LMG_MPP_PART_END:
       lua_pushliteral(L, "end");
-      if(mg_push_end(L, s))
+      if(lmg_push_end(L, s))
         return 2;
       lua_pop(L, 1);
       break;
-    case MG_MPP_DONE:
+    case LMG_MPP_DONE:
       lua_pushliteral(L, "done");
       return 1;
     default:
       if(s->in_part) {
-        mg_sink_reset(s, 1);
+        lmg_sink_reset(s, 1);
         s->in_part = 0;
       }
       luaL_pushfail(L);
@@ -268,14 +263,14 @@ static int mg_parser_next(lua_State *L)
   }
 }
 
-static int mg_parser_feed(lua_State *L)
+static int lmg_parser_feed(lua_State *L)
 {
-  struct mg_pstate *s = mg_parser_check(L);
+  struct lmg_pstate *s = lmg_parser_check(L);
   size_t n;
   const char *chunk = luaL_checklstring(L, 2, &n);
-  if(mg_mpp_feed(&s->mpp, chunk, n)) {
+  if(lmg_mpp_feed(&s->mpp, chunk, n)) {
     if(s->in_part) {
-      mg_sink_reset(s, 1);
+      lmg_sink_reset(s, 1);
       s->in_part = 0;
     }
     luaL_pushfail(L);
@@ -287,31 +282,31 @@ static int mg_parser_feed(lua_State *L)
   return 1;
 }
 
-static int mg_parser_finish(lua_State *L)
+static int lmg_parser_finish(lua_State *L)
 {
-  mg_mpp_finish(&mg_parser_check(L)->mpp);
+  lmg_mpp_finish(&lmg_parser_check(L)->mpp);
   lua_settop(L, 1);
   return 1;
 }
 
-static int mg_parser_sink(lua_State *L)
+static int lmg_parser_sink(lua_State *L)
 {
   static const char *const kinds[] = {"caller", "memory", "discard", "file",
                                       "spill", NULL};
-  struct mg_pstate *s = mg_parser_check(L);
+  struct lmg_pstate *s = lmg_parser_check(L);
   int kind = luaL_checkoption(L, 2, NULL, kinds);
   const char *path = NULL;
   size_t path_len = 0;
   lua_Number spill_at = 0;
-  if(!s->in_part || s->size || s->sink != MG_SINK_CALLER)
+  if(!s->in_part || s->size || s->sink != LMG_SINK_CALLER)
     return luaL_error(L, "sink: choose it once, right after \"part\"");
-  if(kind == MG_SINK_SPILL) {
+  if(kind == LMG_SINK_SPILL) {
     spill_at = luaL_checknumber(L, 3);
     luaL_argcheck(L, spill_at >= 0, 3, "must be a byte count");
     path = luaL_checklstring(L, 4, &path_len);
     luaL_argcheck(L, strlen(path) == path_len, 4, "path with a NUL byte");
   }
-  else if(kind == MG_SINK_FILE) {
+  else if(kind == LMG_SINK_FILE) {
     path = luaL_checklstring(L, 3, &path_len);
     luaL_argcheck(L, strlen(path) == path_len, 3, "path with a NUL byte");
   }
@@ -321,7 +316,7 @@ static int mg_parser_sink(lua_State *L)
       return luaL_error(L, "sink: out of memory");
     memcpy(s->path, path, path_len + 1);
   }
-  if(kind == MG_SINK_FILE) {
+  if(kind == LMG_SINK_FILE) {
     s->fp = fopen(path, "wb");
     if(!s->fp) {
       int err = errno;
@@ -340,28 +335,24 @@ static int mg_parser_sink(lua_State *L)
   return 1;
 }
 
-static int mg_parser_close(lua_State *L)
+static int lmg_parser_close(lua_State *L)
 {
-  struct mg_parser_ud *u = luaL_checkudata(L, 1, MG_PARSER_MT);
+  struct lmg_parser_ud *u = luaL_checkudata(L, 1, LMG_PARSER_MT);
   if(u->s) {
-    mg_pstate_free(u->s);
+    lmg_pstate_free(u->s);
     u->s = NULL;
   }
   return 0;
 }
 
-static int mg_parser_tostring(lua_State *L)
+static int lmg_parser_tostring(lua_State *L)
 {
-  struct mg_parser_ud *u = luaL_checkudata(L, 1, MG_PARSER_MT);
-  if(u->s)
-    lua_pushfstring(L, "%s (%p)", MG_PARSER_MT, (void *)u->s);
-  else
-    lua_pushfstring(L, "%s (closed)", MG_PARSER_MT);
-  return 1;
+  struct lmg_parser_ud *u = luaL_checkudata(L, 1, LMG_PARSER_MT);
+  return lmg_push_name(L, LMG_PARSER_MT, u->s);
 }
 
 /* a size limit option: nil (the default), or a non-negative number */
-static size_t mg_limit(lua_State *L, const char *name, size_t dflt)
+static size_t lmg_limit(lua_State *L, const char *name, size_t dflt)
 {
   size_t v = dflt;
   lua_getfield(L, 1, name);
@@ -380,14 +371,14 @@ static size_t mg_limit(lua_State *L, const char *name, size_t dflt)
   return v;
 }
 
-static int mg_parser_new(lua_State *L)
+static int lmg_parser_new(lua_State *L)
 {
   static const char *const known[] = {"boundary", "max_size", "max_parts",
                                       "max_header_size", "max_part_size",
                                       NULL};
-  struct mg_mpp_limits lim;
-  struct mg_parser_ud *u;
-  struct mg_pstate *s;
+  struct lmg_mpp_limits lim;
+  struct lmg_parser_ud *u;
+  struct lmg_pstate *s;
   const char *boundary;
   size_t blen;
   luaL_checktype(L, 1, LUA_TTABLE);
@@ -402,10 +393,10 @@ static int mg_parser_new(lua_State *L)
                         "option)", lua_type(L, -1) == LUA_TSTRING ?
                         lua_tostring(L, -1) : luaL_typename(L, -1));
   }
-  lim.max_size = mg_limit(L, "max_size", 0);
-  lim.max_parts = mg_limit(L, "max_parts", 1000);
-  lim.max_header = mg_limit(L, "max_header_size", 16384);
-  lim.max_part = mg_limit(L, "max_part_size", 0);
+  lim.max_size = lmg_limit(L, "max_size", 0);
+  lim.max_parts = lmg_limit(L, "max_parts", 1000);
+  lim.max_header = lmg_limit(L, "max_header_size", 16384);
+  lim.max_part = lmg_limit(L, "max_part_size", 0);
   lua_getfield(L, 1, "boundary");
   if(lua_type(L, -1) != LUA_TSTRING)
     return luaL_error(L, "bad option 'boundary' to 'multipart_parser' "
@@ -413,11 +404,11 @@ static int mg_parser_new(lua_State *L)
   boundary = lua_tolstring(L, -1, &blen);
   u = lua_newuserdatauv(L, sizeof(*u), 0);
   u->s = NULL;
-  luaL_setmetatable(L, MG_PARSER_MT);
+  luaL_setmetatable(L, LMG_PARSER_MT);
   s = calloc(1, sizeof(*s));
   if(!s)
     return luaL_error(L, "multipart_parser: out of memory");
-  if(mg_mpp_init(&s->mpp, boundary, blen, &lim)) {
+  if(lmg_mpp_init(&s->mpp, boundary, blen, &lim)) {
     free(s);
     luaL_pushfail(L);
     lua_pushliteral(L, "bad_boundary");
@@ -430,28 +421,17 @@ static int mg_parser_new(lua_State *L)
 
 /* registers the metatable and core.multipart_parser in the module table
    on top of the stack */
-void mg_parser_open_lib(lua_State *L)
+void lmg_parser_open_lib(lua_State *L)
 {
   static const luaL_Reg methods[] = {
-    {"feed", mg_parser_feed},
-    {"finish", mg_parser_finish},
-    {"next", mg_parser_next},
-    {"sink", mg_parser_sink},
+    {"feed", lmg_parser_feed},
+    {"finish", lmg_parser_finish},
+    {"next", lmg_parser_next},
+    {"sink", lmg_parser_sink},
     {NULL, NULL}
   };
-  luaL_newmetatable(L, MG_PARSER_MT);
-  lua_newtable(L);
-  luaL_setfuncs(L, methods, 0);
-  lua_pushcfunction(L, mg_parser_close);
-  lua_setfield(L, -2, "close");
-  lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, mg_parser_close);
-  lua_setfield(L, -2, "__gc");
-  lua_pushcfunction(L, mg_parser_close);
-  lua_setfield(L, -2, "__close");
-  lua_pushcfunction(L, mg_parser_tostring);
-  lua_setfield(L, -2, "__tostring");
-  lua_pop(L, 1);
-  lua_pushcfunction(L, mg_parser_new);
+  lmg_new_metatable(L, LMG_PARSER_MT, methods, lmg_parser_close,
+                    lmg_parser_tostring);
+  lua_pushcfunction(L, lmg_parser_new);
   lua_setfield(L, -2, "multipart_parser");
 }

@@ -29,17 +29,17 @@ struct seen {
 };
 
 /* drains events; returns the last one (NEED, DONE or ERROR) */
-static int drain(struct mg_mpp *p, struct seen *s)
+static int drain(struct lmg_mpp *p, struct seen *s)
 {
   for(;;) {
-    int ev = mg_mpp_next(p);
+    int ev = lmg_mpp_next(p);
     size_t i;
     CHECK(p->in_off <= p->in_len);
     switch(ev) {
-    case MG_MPP_PART:
+    case LMG_MPP_PART:
       s->parts++;
       for(i = 0; i < p->nfields; i++) {
-        const struct mg_mpp_field *f = &p->fields[i];
+        const struct lmg_mpp_field *f = &p->fields[i];
         CHECK(f->name_len > 0);
         CHECK(f->name + f->name_len <= p->hdr_len);
         CHECK(f->value + f->value_len <= p->hdr_len);
@@ -48,7 +48,7 @@ static int drain(struct mg_mpp *p, struct seen *s)
       if(p->limits.max_header)
         CHECK(p->hdr_len <= p->limits.max_header);
       break;
-    case MG_MPP_DATA:
+    case LMG_MPP_DATA:
       CHECK(p->len > 0);
       CHECK(p->data >= p->in && p->data + p->len <= p->in + p->in_len);
       if(s->body) {
@@ -57,50 +57,50 @@ static int drain(struct mg_mpp *p, struct seen *s)
       }
       s->data += p->len;
       break;
-    case MG_MPP_PART_END:
+    case LMG_MPP_PART_END:
       s->ends++;
       CHECK(s->ends == s->parts);
       break;
-    case MG_MPP_ERROR:
+    case LMG_MPP_ERROR:
       CHECK(p->error != NULL);
-      CHECK(mg_mpp_next(p) == MG_MPP_ERROR);
+      CHECK(lmg_mpp_next(p) == LMG_MPP_ERROR);
       return ev;
-    case MG_MPP_DONE:
-      CHECK(mg_mpp_next(p) == MG_MPP_DONE);
+    case LMG_MPP_DONE:
+      CHECK(lmg_mpp_next(p) == LMG_MPP_DONE);
       return ev;
     default:
-      CHECK(ev == MG_MPP_NEED);
+      CHECK(ev == LMG_MPP_NEED);
       return ev;
     }
   }
 }
 
 static void run(const uint8_t *body, size_t n, const char *boundary,
-                unsigned seed, const struct mg_mpp_limits *lim,
+                unsigned seed, const struct lmg_mpp_limits *lim,
                 struct seen *s, int *last)
 {
-  struct mg_mpp p;
+  struct lmg_mpp p;
   size_t off = 0;
-  CHECK(mg_mpp_init(&p, boundary, strlen(boundary), lim) == 0);
-  *last = MG_MPP_NEED;
-  while(off < n && *last == MG_MPP_NEED) {
+  CHECK(lmg_mpp_init(&p, boundary, strlen(boundary), lim) == 0);
+  *last = LMG_MPP_NEED;
+  while(off < n && *last == LMG_MPP_NEED) {
     size_t chunk = 1 + (seed * 7 + off) % (seed & 8 ? 3 : 97);
     if(chunk > n - off)
       chunk = n - off;
-    if(mg_mpp_feed(&p, (const char *)body + off, chunk) != 0) {
-      *last = MG_MPP_ERROR;
+    if(lmg_mpp_feed(&p, (const char *)body + off, chunk) != 0) {
+      *last = LMG_MPP_ERROR;
       break;
     }
     off += chunk;
     *last = drain(&p, s);
   }
-  if(*last == MG_MPP_NEED) {
-    mg_mpp_finish(&p);
+  if(*last == LMG_MPP_NEED) {
+    lmg_mpp_finish(&p);
     *last = drain(&p, s);
-    CHECK(*last != MG_MPP_NEED);
+    CHECK(*last != LMG_MPP_NEED);
   }
   CHECK(s->data <= n);
-  mg_mpp_free(&p);
+  lmg_mpp_free(&p);
 }
 
 /* frames data as parts split at 0xff bytes; checks the parts come back */
@@ -141,7 +141,7 @@ static void round_trip(const uint8_t *data, size_t n, const char *boundary,
       occ++;
   if(occ != parts || !memcmp(boundary, "--", 2))
     goto out;
-  CHECK(last == MG_MPP_DONE);
+  CHECK(last == LMG_MPP_DONE);
   CHECK(s.parts == parts);
   CHECK(s.data == payload);
   for(i = 0, j = 0; i < n; i++)
@@ -154,7 +154,7 @@ out:
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  struct mg_mpp_limits lim;
+  struct lmg_mpp_limits lim;
   struct seen s;
   const char *boundary;
   unsigned seed;

@@ -18,6 +18,7 @@
 local dates = require("mailgun.engine.dates")
 local errors = require("mailgun.engine.errors")
 local json = require("mailgun.engine.json")
+local files = require("mailgun.engine.files")
 
 local type, pairs, ipairs, next, tostring, floor, io_open, sort =
   type, pairs, ipairs, next, tostring, math.floor, io.open, table.sort
@@ -154,6 +155,8 @@ local function personalization(v)
 end
 
 local function read_file(path)
+  local regular, why = files.check_regular(path)
+  if not regular then return nil, why end
   local f, msg = io_open(path, "rb")
   if not f then return nil, msg end
   local data = f:read("*a")
@@ -276,7 +279,7 @@ local function check_sizes(msg)
       return fail("'" .. field .. "' is " .. #msg[field] .. " bytes; at most 2 MB are allowed", field)
     end
   end
-  for _, field in ipairs({ "in_reply_to", "list_unsubscribe" }) do
+  for _, field in ipairs({ "in_reply_to", "list_unsubscribe", "template_id" }) do
     if msg[field] and has_crlf(msg[field]) then
       return fail("'" .. field .. "' contains CR or LF", field)
     end

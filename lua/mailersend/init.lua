@@ -29,6 +29,7 @@ local OPTIONS = {
   token = "string", base_url = "string", timeout = "number", connect_timeout = "number",
   retries = "number", user_agent = "string", transport = "table", verify = "boolean",
   cafile = "string", capath = "string", proxy = "string", backoff = "table", max_body = "number",
+  deadline = "number",
 }
 
 local Client = base.class()
@@ -205,7 +206,8 @@ end
 
 -- mailersend.new{token=, base_url= (default https://api.mailersend.com/v1),
 --   timeout= (seconds), connect_timeout=, retries=, user_agent=, transport=,
---   verify=, cafile=, capath=, proxy=, backoff=, max_body=}
+--   verify=, cafile=, capath=, proxy=, backoff=, max_body=, deadline= (seconds
+--   for a whole call, retries included)} (defaults: mailgun.engine.defaults)
 function _M.new(opts)
   check_options(opts)
   local base_url = opts.base_url or _M.BASE_URL
@@ -229,6 +231,7 @@ function _M.new(opts)
     transport = transport,
     retries = opts.retries,
     timeout = opts.timeout,
+    deadline = opts.deadline,
     backoff = opts.backoff,
     secrets = { opts.token },
     page_limits = _M.PAGE_LIMITS,

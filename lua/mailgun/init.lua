@@ -85,7 +85,9 @@ end
 
 -- mailgun.new{api_key=, domain=, region="us"|"eu", base_url=, storage_url=,
 --   timeout= (seconds), connect_timeout=, retries=, subaccount=,
---   user_agent=, transport=, verify=, cafile=, proxy=, backoff=}
+--   user_agent=, transport=, verify=, cafile=, proxy=, backoff=, max_body=,
+--   deadline= (seconds for a whole call, retries included), signing_key=
+--   (only to keep it out of errors)} (defaults: mailgun.engine.defaults)
 function _M.new(opts)
   if type(opts) ~= "table" then
     error("bad argument #1 to 'mailgun.new' (table expected, got " .. type(opts) .. ")", 2)
@@ -97,6 +99,9 @@ function _M.new(opts)
   check_arg(opts, "subaccount", "string")
   check_arg(opts, "user_agent", "string")
   check_arg(opts, "transport", "table")
+  check_arg(opts, "deadline", "number")
+  check_arg(opts, "max_body", "number")
+  check_arg(opts, "signing_key", "string")
   local region = REGIONS[opts.region or "us"]
   if not region then
     error("bad argument 'opts.region' to 'mailgun.new' ('us' or 'eu' expected, got '"
@@ -131,8 +136,9 @@ function _M.new(opts)
     transport = transport,
     retries = opts.retries,
     timeout = opts.timeout,
+    deadline = opts.deadline,
     backoff = opts.backoff,
-    secrets = { opts.api_key, headers.Authorization:sub(7) },
+    secrets = { opts.api_key, headers.Authorization:sub(7), opts.signing_key },
     bool = bool,
     fill = function(name, path)
       if path:find("^/v2/x509/") then return nil end -- wants the tracking host

@@ -4,6 +4,8 @@
 local json = require("mailgun.engine.json")
 local dates = require("mailgun.engine.dates")
 local errors = require("mailgun.engine.errors")
+local fields = require("mailgun.engine.fields")
+local files = require("mailgun.engine.files")
 
 local type, pairs, ipairs, tostring, io_open = type, pairs, ipairs, tostring, io.open
 
@@ -102,6 +104,8 @@ local function file_part(v, field, inline)
   end
   if v.path ~= nil then
     if type(v.path) ~= "string" then return fail("'" .. field .. "' path must be a string", field) end
+    local regular, why = files.check_regular(v.path)
+    if not regular then return fail("cannot read attachment '" .. v.path .. "': " .. why, field) end
     local f, msg = io_open(v.path, "rb")
     if not f then return fail("cannot read attachment '" .. v.path .. "': " .. tostring(msg), field) end
     f:close()
@@ -236,12 +240,9 @@ function _M.to_params(msg, opts)
   if msg.headers ~= nil then
     if type(msg.headers) ~= "table" then return fail("'headers' must be a table", "headers") end
     for name, value in pairs(msg.headers) do
-      name = tostring(name)
-      value = tostring(value)
-      if has_crlf(name) or has_crlf(value) or name:find(":", 1, true) then
-        return fail("header '" .. name:gsub("[\r\n]", " ") .. "' contains CR, LF or ':'", "headers")
-      end
-      p["h:" .. name] = value
+      local text, herr = fields.header(name, value)
+      if not text then return fail(herr, "headers") end
+      p["h:" .. name] = text
     end
   end
   if msg.vars ~= nil then
@@ -261,6 +262,10 @@ function _M.to_params(msg, opts)
     end
     local field = OPTIONS[key]
     if field then
+      local vt = type(value)
+      if vt ~= "string" and vt ~= "number" and vt ~= "boolean" then
+        return fail("'" .. key .. "' must be a string, a number or a boolean, got " .. vt, key)
+      end
       p[field] = yesno(value)
     elseif key:match("^[ohvt]:") or key == "recipient-variables" then
       if type(value) == "string" and key:match("^h:") and has_crlf(value) then
@@ -271,6 +276,8 @@ function _M.to_params(msg, opts)
       return fail("unknown message field '" .. key .. "'", key)
     end
   end
+  local ok, ferr, ffield = fields.check_form(p)
+  if not ok then return fail(ferr, ffield) end
   local size = options_bytes(p)
   if size > _M.MAX_OPTIONS_BYTES then
     return fail("the o:, h:, v: and t: options take " .. size .. " bytes; Mailgun accepts at most "

@@ -4,6 +4,7 @@
 -- in a sleep. Callbacks receive res, err exactly as the blocking call
 -- returns them.
 local core = require("mailgun.core")
+local defaults = require("mailgun.engine.defaults")
 
 local setmetatable, pairs, ipairs, type, pcall, error, tonumber =
   setmetatable, pairs, ipairs, type, pcall, error, tonumber
@@ -55,10 +56,10 @@ function _M.new(opts)
   opts = opts or {}
   local multi = core.multi({
     max_connections = opts.max_connections or 8,
-    timeout = opts.timeout and opts.timeout * 1000 or nil,
-    connect_timeout = opts.connect_timeout and opts.connect_timeout * 1000 or nil,
+    timeout = (opts.timeout or defaults.timeout) * 1000,
+    connect_timeout = (opts.connect_timeout or defaults.connect_timeout) * 1000,
     verify = opts.verify, cafile = opts.cafile, capath = opts.capath,
-    proxy = opts.proxy, user_agent = opts.user_agent, max_body = opts.max_body,
+    proxy = opts.proxy, user_agent = opts.user_agent, max_body = opts.max_body or defaults.max_body,
   })
   -- jobs wait in `queue` while `limit` are in the multi: a poll then
   -- finishes at most `limit` transfers, which keeps each poll short
@@ -76,8 +77,10 @@ local function start(loop, job)
   end
   local req = job.req
   if req.form and job.attempt > 1 then req.form:rewind() end
+  if job.engine.arm then job.engine:arm(req) end
   local id = loop.multi:add({ method = req.method, url = req.url, headers = req.headers,
-    body = req.body, form = req.form, timeout = req.timeout and req.timeout * 1000 or nil })
+    body = req.body, form = req.form, timeout = req.timeout and req.timeout * 1000 or nil,
+    once = req.once or nil })
   job.id = id
   loop.jobs[id] = job
   loop.active = loop.active + 1
@@ -183,7 +186,8 @@ function Loop:poll(timeout_ms, budget_ms)
     if job then
       self.jobs[c.id] = nil
       release(self)
-      local res, err, delay = job.engine:decide(job.req, job.attempt, c.res, c.err, c.detail)
+      local res, err, delay = job.engine:decide(job.req, job.attempt, c.res, c.err, c.detail,
+        c.sent)
       if delay then
         job.attempt = job.attempt + 1
         self.timers[#self.timers + 1] = { due = now() + delay, job = job }

@@ -75,7 +75,7 @@ function _M.retry_after(headers, now)
   local ra = header(headers, "retry-after")
   if ra then
     local n = tonumber(ra)
-    if n then return n < 0 and 0 or n end
+    if n then return n end -- a negative value is clamped by the engine
     local t = http_date(ra)
     if t and now then return t > now and t - now or 0 end
   end
@@ -158,38 +158,63 @@ local NETWORK_TEXT = {
 }
 
 -- An error from a transport failure (no HTTP answer).
-function _M.from_transport(word, detail)
+-- sent: false when the request provably never left (nil: unknown).
+function _M.from_transport(word, detail, sent)
   return setmetatable({
     kind = word == "timeout" and "timeout" or "network",
     reason = word,
+    sent = sent,
     message = (NETWORK_TEXT[word] or word or "transport error")
       .. (detail and detail ~= "" and (": " .. detail) or ""),
   }, error_mt)
 end
 
--- Replaces every occurrence of each secret in the error's text fields.
-function _M.redact(e, secrets)
-  if not secrets then return e end
+-- Each secret (at least 4 bytes) replaced by "[redacted]" in a string.
+local function scrub_text(v, secrets)
   for _, secret in ipairs(secrets) do
-    if type(secret) == "string" and #secret >= 4 then
-      for _, field in ipairs({ "message", "raw_body", "url", "path" }) do
-        local v = e[field]
-        if type(v) == "string" and v:find(secret, 1, true) then
-          local out, i = {}, 1
-          while true do
-            local a, b = v:find(secret, i, true)
-            if not a then break end
-            out[#out + 1] = v:sub(i, a - 1)
-            out[#out + 1] = "[redacted]"
-            i = b + 1
-          end
-          out[#out + 1] = v:sub(i)
-          e[field] = concat(out)
-        end
+    if type(secret) == "string" and #secret >= 4 and v:find(secret, 1, true) then
+      local out, i = {}, 1
+      while true do
+        local a, b = v:find(secret, i, true)
+        if not a then break end
+        out[#out + 1] = v:sub(i, a - 1)
+        out[#out + 1] = "[redacted]"
+        i = b + 1
       end
-      if type(e.body) == "string" then e.body = e.raw_body end
+      out[#out + 1] = v:sub(i)
+      v = concat(out)
     end
   end
+  return v
+end
+
+-- Scrubs strings in place through nested tables (keys too): a decoded body
+-- may echo the Authorization header anywhere.
+local function scrub_table(t, secrets, seen)
+  if seen[t] then return end
+  seen[t] = true
+  local renamed = {}
+  for k, v in pairs(t) do
+    if type(v) == "string" then
+      t[k] = scrub_text(v, secrets)
+    elseif type(v) == "table" then
+      scrub_table(v, secrets, seen)
+    end
+    if type(k) == "string" then
+      local clean = scrub_text(k, secrets)
+      if clean ~= k then renamed[k] = clean end
+    end
+  end
+  for k, clean in pairs(renamed) do
+    t[clean], t[k] = t[k], nil
+  end
+end
+
+-- Replaces every occurrence of each secret in the error: its text fields
+-- and, recursively, the decoded body, errors and headers.
+function _M.redact(e, secrets)
+  if not secrets then return e end
+  scrub_table(e, secrets, {})
   return e
 end
 

@@ -6,10 +6,12 @@
 local json = require("mailgun.engine.json")
 local url = require("mailgun.engine.url")
 local errors = require("mailgun.engine.errors")
+local defaults = require("mailgun.engine.defaults")
+local files = require("mailgun.engine.files")
 
 local type, pairs, ipairs, tostring, setmetatable, getmetatable, error, next, select =
   type, pairs, ipairs, tostring, setmetatable, getmetatable, error, next, select
-local random, min = math.random, math.min
+local random, min, max = math.random, math.min, math.max
 local sort = table.sort
 local loaded = package.loaded
 
@@ -26,7 +28,8 @@ local NEVER_SENT = { connect = true, resolve = true, proxy = true }
 _M.ENCODINGS = ENCODINGS
 
 -- cfg: base_url, storage_url, headers, transport, retries (3), timeout
--- (seconds), backoff = {base=0.5, max=20, max_wait=60}, fill(name, path)
+-- (seconds, one attempt; default 30), deadline (seconds, one call across
+-- every attempt and wait; default 120), backoff = {base=0.5, max=20, max_wait=60}, fill(name, path)
 -- for default placeholder values, bool(value, key) for form booleans,
 -- provider (name used in errors), secrets (strings never to show),
 -- on_error(err, endpoint, req) to classify or explain errors (it may set
@@ -42,7 +45,8 @@ function _M.new(cfg)
     headers = cfg.headers or {},
     transport = cfg.transport,
     retries = cfg.retries == nil and 3 or cfg.retries,
-    timeout = cfg.timeout,
+    timeout = cfg.timeout or defaults.timeout,
+    deadline = cfg.deadline or defaults.deadline,
     backoff = cfg.backoff or {},
     fill = cfg.fill,
     bool = cfg.bool,
@@ -78,7 +82,7 @@ local function decode_body(res)
     local t = json.decode(body)
     if type(t) == "table" then return t end
   end
-  return { body = body }
+  return { body = body }, true -- true: not JSON
 end
 
 -- Building a request ------------------------------------------------------
@@ -116,7 +120,8 @@ local function fill_form(form, params, bool)
         local opts = { filename = item.filename, content_type = item.content_type,
                        inline = item.inline }
         if item.path then
-          local ok, msg = form:file(k, item.path, opts)
+          local ok, msg = files.check_regular(item.path)
+          if ok then ok, msg = form:file(k, item.path, opts) end
           if not ok then
             return nil, errors.invalid("cannot attach '" .. item.path .. "': " .. tostring(msg),
               { field = k })
@@ -167,9 +172,10 @@ function Engine:path_for(ep, params, label)
     end
     rest[n] = nil
   end
-  local path, missing = url.expand(ep.path, values)
+  local path, bad, why = url.expand(ep.path, values)
   if not path then
-    error("bad argument #1 to '" .. label .. "' (field '" .. missing .. "' is required)", 3)
+    error("bad argument #1 to '" .. label .. "' (field '" .. bad .. "' "
+      .. (why == "dot" and "must not be '.' or '..'" or "is required") .. ")", 3)
   end
   return path, rest
 end
@@ -217,7 +223,9 @@ function Engine:prepare(ep, params, opts)
   end
 
   local req = { method = ep.method, headers = headers, endpoint = ep, label = label,
-                timeout = opts.timeout or self.timeout }
+                timeout = opts.timeout or self.timeout, deadline = opts.deadline or self.deadline }
+  -- never re-sent below the engine (libcurl on a reused connection)
+  req.once = not self:idempotent(req)
   if encoding == "query" then
     for k, v in pairs(rest) do query[k] = v end
   elseif encoding == "json" then
@@ -267,16 +275,22 @@ local function now_of(transport)
   return transport.now and transport:now() or os.time()
 end
 
+function Engine:idempotent(req)
+  local ep = req.endpoint or {}
+  return (IDEMPOTENT[req.method] and not ep.send) or ep.idempotent or false
+end
+
 function Engine:retryable(req, err)
-  local ep = req.endpoint
   if err.retryable ~= nil then return err.retryable end
-  local idempotent = (IDEMPOTENT[req.method] and not ep.send) or ep.idempotent
+  local idempotent = self:idempotent(req)
   if err.kind == "rate_limited" then return true end
+  -- a certificate that does not verify will not verify on the next try
+  if err.reason == "tls" then return false end
   if err.status then
     return idempotent and (err.status == 500 or err.status == 502 or err.status == 503
       or err.status == 504 or err.status == 408) or false
   end
-  if NEVER_SENT[err.reason] then return true end
+  if NEVER_SENT[err.reason] or err.sent == false then return true end
   return idempotent and true or false
 end
 
@@ -286,26 +300,42 @@ function Engine:delay(attempt, err)
   local max_wait = b.max_wait or 60
   if err.retry_after then
     if err.retry_after > max_wait then return nil end
-    return err.retry_after
+    -- a negative Retry-After is nonsense: never a retry at once
+    return max(err.retry_after, err.retry_after < 0 and (b.min_retry_after or defaults.min_retry_after) or 0)
   end
   local cap = min(b.max or 20, (b.base or 0.5) * 2 ^ (attempt - 1))
   return cap / 2 + random() * cap / 2
 end
 
--- res, word, detail as a transport returns them -> result, err, delay.
--- A delay means: wait that long, then send req again.
-function Engine:decide(req, attempt, res, word, detail)
+-- Before each attempt: the deadline of the call starts with the first one;
+-- an attempt gets the per-attempt timeout or what is left of the deadline.
+function Engine:arm(req)
+  local now = now_of(self.transport)
+  req.per_attempt = req.per_attempt or req.timeout or defaults.timeout
+  req.deadline_at = req.deadline_at or now + (req.deadline or defaults.deadline)
+  req.timeout = max(0.001, min(req.per_attempt, req.deadline_at - now))
+end
+
+-- res, word, detail, sent as a transport returns them -> result, err,
+-- delay. A delay means: wait that long, then send req again.
+function Engine:decide(req, attempt, res, word, detail, sent)
   local err
   if res then
     if res.status >= 200 and res.status < 300 then
-      return result_of(decode_body(res), res)
+      local decoded, not_json = decode_body(res)
+      if not_json and req.endpoint and req.endpoint.send then
+        -- a 2xx to a send without a readable body: it may have gone out,
+        -- but there is no id to show for it; never count it as sent
+        decoded.uncertain = true
+      end
+      return result_of(decoded, res)
     end
     err = errors.from_response(res, now_of(self.transport))
   elseif word == "unsupported" then
     -- the transport cannot work here (an nginx phase without cosockets)
     err = errors.not_supported(detail or "the transport cannot send from here", { retryable = false })
   else
-    err = errors.from_transport(word, detail)
+    err = errors.from_transport(word, detail, sent)
   end
   local origin, path = url.split(req.url)
   err.method, err.url, err.path, err.provider = req.method, req.url, path, self.provider
@@ -316,6 +346,10 @@ function Engine:decide(req, attempt, res, word, detail)
   local retries = req.retries or self.retries
   if attempt <= retries and self:retryable(req, err) then
     local d = self:delay(attempt, err)
+    if d and req.deadline_at and now_of(self.transport) + d >= req.deadline_at then
+      err.message = err.message .. " (no retry: the call's deadline comes first)"
+      d = nil
+    end
     if d then return nil, err, d end
   end
   return nil, err
@@ -344,8 +378,9 @@ function Engine:perform(req)
   local transport = self.transport
   while true do
     if req.form and attempt > 1 then req.form:rewind() end
-    local res, word, detail = transport:request(req)
-    local out, err, delay = self:decide(req, attempt, res, word, detail)
+    self:arm(req)
+    local res, word, detail, sent = transport:request(req)
+    local out, err, delay = self:decide(req, attempt, res, word, detail, sent)
     if not delay then
       if req.form and not req.keep_form then req.form:close() end
       return out, err
