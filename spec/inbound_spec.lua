@@ -6,7 +6,7 @@ local cjson = require("cjson")
 local mailgun = require("mailgun")
 local mailersend = require("mailersend")
 local unified = require("mailgun.unified")
-local mime = require("mailgun.engine.mime")
+local mime = require("mailgun.engine.mime_reader")
 
 local KEY = "inbound-signing-key"
 local SECRET = "inbound-route-secret"

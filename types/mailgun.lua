@@ -159,6 +159,7 @@ function webhooks.replay_guard(ttl) end
 ---@field headers? table
 ---@field code? string a provider error code (MailerSend "#MS42901")
 ---@field errors? table a field -> messages map (validation)
+---@field field? string the message field or param at fault (kind "invalid": a bad value, nothing sent)
 ---@field method? string
 ---@field path? string
 ---@field attempts? integer

@@ -6,7 +6,7 @@
 -- are written to files.
 local json = require("mailgun.engine.json")
 local errors = require("mailgun.engine.errors")
-local mime = require("mailgun.engine.mime")
+local mime = require("mailgun.engine.mime_reader")
 local multipart = require("mailgun.engine.multipart")
 local signature = require("mailgun.engine.signature")
 local core = require("mailgun.core")

@@ -12,25 +12,27 @@ local base = require("mailgun.engine.client")
 local errors = require("mailgun.engine.errors")
 local dates = require("mailgun.engine.dates")
 local transports = require("mailgun.engine.transport")
+local options = require("mailgun.engine.options")
 local email = require("mailersend.email")
 local resource_names = require("mailersend.resources")
 
-local type, error, ipairs, pairs, setmetatable, rawset, tostring, tonumber, require =
-  type, error, ipairs, pairs, setmetatable, rawset, tostring, tonumber, require
+local type, error, ipairs, pairs, setmetatable, rawset, tonumber, require =
+  type, error, ipairs, pairs, setmetatable, rawset, tonumber, require
 local max = math.max
 
-local _M = { _NAME = "mailersend", _VERSION = "0.1.0" }
+local _M = { _NAME = "mailersend", _VERSION = require("mailgun.engine.version") }
 
 _M.BASE_URL = "https://api.mailersend.com/v1"
 _M.PAGE_LIMITS = { min = 10, max = 100 }
 
 -- option -> expected type; anything else is refused (a typo is a bug).
-local OPTIONS = {
+_M.OPTIONS = {
   token = "string", base_url = "string", timeout = "number", connect_timeout = "number",
   retries = "number", user_agent = "string", transport = "table", verify = "boolean",
   cafile = "string", capath = "string", proxy = "string", backoff = "table", max_body = "number",
   deadline = "number",
 }
+_M.OPTION_HINTS = { api_key = "the API token goes in 'token'", key = "the API token goes in 'token'" }
 
 local Client = base.class()
 local specs = base.specs_loader("mailersend.resources.", resource_names)
@@ -70,11 +72,13 @@ function _M.limits(x)
   }
 end
 
--- Explains MailerSend errors: a 429 is the per-minute limit (retried after
+-- Explains MailerSend errors (err.code from "#MS..." in the text): a 429 is the per-minute limit (retried after
 -- Retry-After by the engine) or the daily quota (#MS42901 or
 -- X-ApiQuota-Remaining: 0; not worth a retry before the quota resets).
 local function explain(err, now)
   local h = err.headers
+  -- MailerSend's error codes ("... #MS42225") as err.code
+  if err.code == nil and type(err.message) == "string" then err.code = err.message:match("#(MS%d+)") end
   if err.status == 429 then
     local remaining = tonumber(header(h, "x-apiquota-remaining") or "")
     if err.code == "MS42901" or remaining == 0 then
@@ -94,7 +98,9 @@ local function explain(err, now)
   end
 end
 
+-- A copy of the call options (checked: mailgun/engine/options.lua) with a label.
 local function copy_opts(opts, label)
+  if opts ~= nil then options.check(opts, options.CALL, label, { argn = 2, level = 3 }) end
   local o = {}
   for k, v in pairs(opts or {}) do o[k] = v end
   o.label = o.label or label
@@ -132,9 +138,10 @@ local function extras(engine, spec, client)
     return {
       -- client.email:send(msg[, opts]) -> {message_id=, send_paused=, warnings=} | nil, err
       send = function(_, msg, opts)
-        local body, err = email.to_body(msg)
+        opts = copy_opts(opts, "email:send")
+        local body, err = email.to_body(msg, 2, "email:send")
         if not body then return nil, err end
-        local res, serr = engine:call(send_ep, { body = body }, copy_opts(opts, "email:send"))
+        local res, serr = engine:call(send_ep, { body = body }, opts)
         if not res then return nil, serr end
         with_id(res, "x-message-id")
         local paused = header(request.meta(res).headers, "x-send-paused")
@@ -143,7 +150,14 @@ local function extras(engine, spec, client)
       end,
       -- client.email:send_bulk(list[, opts]) -> report (see mailersend/bulk.lua)
       send_bulk = function(_, list, opts)
-        return require("mailersend.bulk").send(client, list, opts)
+        local bulk = require("mailersend.bulk")
+        if opts ~= nil then options.check(opts, bulk.OPTIONS, "email:send_bulk", { argn = 2 }) end
+        if type(list) == "table" then email.check_fields(list, 2, "email:send_bulk") end
+        return bulk.send(client, list, opts)
+      end,
+      -- client.email:reconcile_bulk(report, {domain_id=, settle=}) -> report, settled
+      reconcile_bulk = function(_, report, opts)
+        return require("mailersend.bulk").reconcile(client, report, opts)
       end,
     }
   elseif spec.name == "bulk" then
@@ -152,9 +166,11 @@ local function extras(engine, spec, client)
       -- client.bulk:send(list[, opts]): one call of at most 500 friendly
       -- messages -> {bulk_email_id=, message=} | nil, err
       send = function(_, list, opts)
-        local bodies, err = email.to_bodies(list, email.MAX_BULK)
+        opts = copy_opts(opts, "bulk:send")
+        if type(list) == "table" then email.check_fields(list, 2, "bulk:send") end
+        local bodies, err = email.to_bodies(list, email.MAX_BULK, 2, "bulk:send")
         if not bodies then return nil, err end
-        return engine:call(send_ep, { body = bodies }, copy_opts(opts, "bulk:send"))
+        return engine:call(send_ep, { body = bodies }, opts)
       end,
       -- client.bulk:wait(id, {interval=, timeout=, progress=}) -> final status | nil, err
       wait = function(_, id, opts)
@@ -178,20 +194,7 @@ local function extras(engine, spec, client)
 end
 
 local function check_options(opts)
-  if type(opts) ~= "table" then
-    error("bad argument #1 to 'mailersend.new' (table expected, got " .. type(opts) .. ")", 3)
-  end
-  for k, v in pairs(opts) do
-    local want = OPTIONS[k]
-    if not want then
-      local hint = (k == "api_key" or k == "key") and " (the API token goes in 'token')" or ""
-      error("bad argument #1 to 'mailersend.new' (unknown option '" .. tostring(k) .. "'" .. hint .. ")", 3)
-    end
-    if type(v) ~= want then
-      error("bad argument 'opts." .. k .. "' to 'mailersend.new' (" .. want .. " expected, got "
-        .. type(v) .. ")", 3)
-    end
-  end
+  options.check(opts, _M.OPTIONS, "mailersend.new", { hints = _M.OPTION_HINTS, level = 3 })
   if opts.token == nil or opts.token == "" then
     error("bad argument 'opts.token' to 'mailersend.new' (the API token is required)", 3)
   end
@@ -236,6 +239,7 @@ function _M.new(opts)
     secrets = { opts.token },
     page_limits = _M.PAGE_LIMITS,
     list_suffix = "[]",
+    reference = require("mailersend.resources._reference"),
     on_error = function(err) explain(err, now) end,
   })
   -- base.new turns `fields` into the client itself

@@ -9,7 +9,7 @@
 -- Signatures (timestamp, token, signature) are verified by default.
 local json = require("mailgun.engine.json")
 local errors = require("mailgun.engine.errors")
-local mime = require("mailgun.engine.mime")
+local mime = require("mailgun.engine.mime_reader")
 local multipart = require("mailgun.engine.multipart")
 local webhooks = require("mailgun.webhooks")
 

@@ -8,13 +8,14 @@ require("mailgun.engine.native") -- a clear error when the C core is missing or 
 local request = require("mailgun.engine.request")
 local base = require("mailgun.engine.client")
 local transports = require("mailgun.engine.transport")
+local options = require("mailgun.engine.options")
 local message = require("mailgun.message")
 local resource_names = require("mailgun.resources")
 
 local type, error, ipairs, pairs, setmetatable, tostring, require, rawset =
   type, error, ipairs, pairs, setmetatable, tostring, require, rawset
 
-local _M = { _NAME = "mailgun", _VERSION = "0.1.0" }
+local _M = { _NAME = "mailgun", _VERSION = require("mailgun.engine.version") }
 
 local REGIONS = {
   us = { base = "https://api.mailgun.net", storage = "https://storage-us-east4.api.mailgun.net" },
@@ -22,25 +23,25 @@ local REGIONS = {
 }
 _M.REGIONS = REGIONS
 
--- Form booleans: Mailgun's send options and list flags take yes/no.
-local YESNO = { subscribed = true, upsert = true, active = true }
+-- Booleans of names the reference does not declare (its wire facts decide
+-- the others, see engine/wire.lua): o: and t: options take yes/no.
 local function bool(v, key)
-  if key and (key:match("^[ot]:") or YESNO[key]) then return v and "yes" or "no" end
+  if key and key:match("^[ot]:") then return v and "yes" or "no" end
   return v and "true" or "false"
 end
 
-local function check_arg(opts, name, expected, required)
-  local v = opts[name]
-  if v == nil then
-    if required then error("bad argument 'opts." .. name .. "' to 'mailgun.new' (" .. expected
-      .. " expected, got nil)", 3) end
-    return
-  end
-  if type(v) ~= expected then
-    error("bad argument 'opts." .. name .. "' to 'mailgun.new' (" .. expected .. " expected, got "
-      .. type(v) .. ")", 3)
-  end
-end
+-- option -> expected type (see mailgun/engine/options.lua: the one rule)
+_M.OPTIONS = {
+  api_key = "string", domain = "string", region = "string", base_url = "string",
+  storage_url = "string", timeout = "number", connect_timeout = "number", retries = "number",
+  subaccount = "string", user_agent = "string", transport = "table", verify = "boolean",
+  cafile = "string", capath = "string", proxy = "string", backoff = "table", max_body = "number",
+  deadline = "number", signing_key = "string",
+}
+_M.OPTION_HINTS = { token = "the API key goes in 'api_key'", key = "the API key goes in 'api_key'" }
+
+-- The options of messages:send and messages:send_mime (engine call options).
+local CALL = options.CALL
 
 local Client = base.class()
 local specs = base.specs_loader("mailgun.resources.", resource_names)
@@ -64,6 +65,7 @@ local function message_methods(engine, spec)
   local extra = {}
   -- client.messages:send(msg[, opts]) -> {id=, message=} | nil, err
   function extra.send(_, msg, opts)
+    if opts ~= nil then options.check(opts, CALL, "messages:send", { argn = 2 }) end
     local params, err = message.to_params(msg)
     if not params then return nil, err end
     if type(msg.domain) == "string" then params.domain_name = msg.domain end
@@ -73,6 +75,7 @@ local function message_methods(engine, spec)
   end
   -- client.messages:send_mime{to=, message = mime_text | {path=}, ...options}
   function extra.send_mime(_, msg, opts)
+    if opts ~= nil then options.check(opts, CALL, "messages:send_mime", { argn = 2 }) end
     local params, err = message.to_params(msg, { mime = true })
     if not params then return nil, err end
     if type(msg.domain) == "string" then params.domain_name = msg.domain end
@@ -89,19 +92,10 @@ end
 --   deadline= (seconds for a whole call, retries included), signing_key=
 --   (only to keep it out of errors)} (defaults: mailgun.engine.defaults)
 function _M.new(opts)
-  if type(opts) ~= "table" then
-    error("bad argument #1 to 'mailgun.new' (table expected, got " .. type(opts) .. ")", 2)
+  options.check(opts, _M.OPTIONS, "mailgun.new", { hints = _M.OPTION_HINTS })
+  if opts.api_key == nil then
+    error("bad argument 'opts.api_key' to 'mailgun.new' (string expected, got nil)", 2)
   end
-  check_arg(opts, "api_key", "string", true)
-  check_arg(opts, "domain", "string")
-  check_arg(opts, "region", "string")
-  check_arg(opts, "base_url", "string")
-  check_arg(opts, "subaccount", "string")
-  check_arg(opts, "user_agent", "string")
-  check_arg(opts, "transport", "table")
-  check_arg(opts, "deadline", "number")
-  check_arg(opts, "max_body", "number")
-  check_arg(opts, "signing_key", "string")
   local region = REGIONS[opts.region or "us"]
   if not region then
     error("bad argument 'opts.region' to 'mailgun.new' ('us' or 'eu' expected, got '"
@@ -140,6 +134,7 @@ function _M.new(opts)
     backoff = opts.backoff,
     secrets = { opts.api_key, headers.Authorization:sub(7), opts.signing_key },
     bool = bool,
+    reference = require("mailgun.resources._reference"),
     fill = function(name, path)
       if path:find("^/v2/x509/") then return nil end -- wants the tracking host
       if name == "domain" or name == "domain_name" then return domain end

@@ -2,6 +2,7 @@
 -- engine and transport, resource objects built from data, the raw
 -- pass-through request, the non-blocking loop, close.
 local request = require("mailgun.engine.request")
+local options = require("mailgun.engine.options")
 
 local type, error, ipairs, pairs, setmetatable, rawget =
   type, error, ipairs, pairs, setmetatable, rawget
@@ -11,6 +12,11 @@ local _M = {}
 
 local Client = {}
 Client.__index = Client
+
+-- client:request opts: the call options and an endpoint's shape.
+local REQUEST_OPTIONS = { encoding = "string", paging = "string", items = "string" }
+for k, v in pairs(options.CALL) do REQUEST_OPTIONS[k] = v end
+_M.REQUEST_OPTIONS = REQUEST_OPTIONS
 _M.Client = Client
 
 -- Loads resource specs from modules named prefix .. name, once.
@@ -51,6 +57,9 @@ end
 function Client:request(method, path, params, opts)
   if type(method) ~= "string" then error("bad argument #1 to 'request' (string expected)", 2) end
   if type(path) ~= "string" then error("bad argument #2 to 'request' (string expected)", 2) end
+  if opts ~= nil then
+    options.check(opts, REQUEST_OPTIONS, "request", { argn = 4 })
+  end
   local ep = _M.endpoint_for(method, path, opts)
   local call_opts = {}
   for k, v in pairs(opts or {}) do call_opts[k] = v end

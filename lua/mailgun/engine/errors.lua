@@ -1,6 +1,8 @@
 -- The one error shape of both clients: a table with kind, status, message,
--- body, headers, retry_after, code, errors, method, url, and a __tostring
--- that never shows a secret.
+-- body, headers, retry_after, code, errors, method, url, provider, and a
+-- __tostring that never shows a secret. The engine names no provider: the
+-- client that made the request (or the provider's own checks, through
+-- errors.bound) sets err.provider; tostring starts with it when set.
 local json = require("mailgun.engine.json")
 local dates = require("mailgun.engine.dates")
 
@@ -13,7 +15,7 @@ local _M = {}
 local error_mt = { __name = "mailgun.error" }
 
 error_mt.__tostring = function(e)
-  local parts = { e.provider or "mailgun", ": " }
+  local parts = { e.provider and (e.provider .. ": ") or "" }
   if e.status then parts[#parts + 1] = tostring(e.status) .. " " end
   parts[#parts + 1] = e.kind or "error"
   if e.message then parts[#parts + 1] = ": " .. e.message end
@@ -45,6 +47,22 @@ function _M.not_supported(message, fields)
   fields.kind = "not_supported"
   fields.message = message
   return setmetatable(fields, error_mt)
+end
+
+-- The constructors of one provider: invalid, not_supported and new set
+-- fields.provider (unless given), so its own checks name it.
+function _M.bound(provider)
+  local function with(fields)
+    fields = fields or {}
+    if fields.provider == nil then fields.provider = provider end
+    return fields
+  end
+  return {
+    provider = provider,
+    invalid = function(message, fields) return _M.invalid(message, with(fields)) end,
+    not_supported = function(message, fields) return _M.not_supported(message, with(fields)) end,
+    new = function(fields) return _M.new(with(fields)) end,
+  }
 end
 
 local KIND_BY_STATUS = {
@@ -87,7 +105,7 @@ function _M.retry_after(headers, now)
   return nil
 end
 
--- Flattens a MailerSend-style errors map into "field: msg; field: msg".
+-- Flattens an errors map ({field = {messages}}) into "field: msg; field: msg".
 local function flatten_errors(errors)
   local keys = {}
   for k in pairs(errors) do keys[#keys + 1] = tostring(k) end
@@ -103,6 +121,45 @@ local function flatten_errors(errors)
     out[#out + 1] = k .. ": " .. tostring(v)
   end
   return concat(out, "; ")
+end
+
+-- Failures where the request provably never reached the server.
+local NEVER_SENT = { connect = true, resolve = true, proxy = true, tls = true }
+_M.NEVER_SENT = NEVER_SENT
+
+-- Three outcomes of a non-idempotent request (a send): sent, failed
+-- (provably not accepted: never reached the server, a 4xx, a 429 never
+-- processed) or uncertain (it may have been accepted: the connection
+-- failed after the request was written, a timeout after sending, a 5xx, an
+-- answer too large to read). Sets err.uncertain = true for the last.
+-- sent: the transport's own word (false = no byte reached the server).
+function _M.classify_send(err, sent)
+  if sent == nil then sent = err.sent end
+  if err.kind == "cancelled" or err.kind == "invalid" or err.kind == "not_supported" then return err end
+  if err.status then
+    if err.status >= 500 then err.uncertain = true end
+  elseif sent ~= false and not NEVER_SENT[err.reason] then
+    err.uncertain = true
+  end
+  return err
+end
+
+-- A 2xx answer to a send that does not carry the id the endpoint declares
+-- (ep.result_id: a body field; ep.result_header: a header): the server
+-- may have accepted the message, so that is an uncertain error.
+function _M.unreadable_send(ep, result, res)
+  local id
+  if ep.result_id then
+    id = type(result) == "table" and result[ep.result_id]
+  elseif ep.result_header then
+    id = header(res.headers, ep.result_header)
+  else
+    return nil
+  end
+  if type(id) == "string" and id ~= "" then return nil end
+  return setmetatable({ kind = "http", status = res.status, uncertain = true, raw_body = res.body,
+    message = "the answer has no readable " .. (ep.result_id or ep.result_header)
+      .. ": the message may have been accepted" }, error_mt)
 end
 
 local STATUS_TEXT = {
@@ -133,7 +190,6 @@ function _M.from_response(res, now)
     end
   end
   message = message or ("HTTP " .. res.status .. " " .. (STATUS_TEXT[res.status] or "error"))
-  local code = message:match("#(MS%d+)")
   return setmetatable({
     kind = KIND_BY_STATUS[res.status] or "http",
     status = res.status,
@@ -142,7 +198,6 @@ function _M.from_response(res, now)
     raw_body = body,
     headers = res.headers,
     errors = errors,
-    code = code,
     retry_after = _M.retry_after(res.headers, now),
   }, error_mt)
 end

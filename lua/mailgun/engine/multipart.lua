@@ -3,7 +3,7 @@
 -- parts into memory up to a threshold and into files beyond it, so a large
 -- attachment never sits in memory.  Never raises on hostile input.
 local core = require("mailgun.core")
-local mime = require("mailgun.engine.mime")
+local mime = require("mailgun.engine.mime_reader")
 
 local type, pcall, tostring, ipairs = type, pcall, tostring, ipairs
 local concat = table.concat

@@ -5,6 +5,7 @@
 -- string that resumes after this page (nil on the last page); pass it back as
 -- opts.cursor (or params.cursor) to continue later, in another process.
 local json = require("mailgun.engine.json")
+local options = require("mailgun.engine.options")
 
 local type, pairs, ipairs, tostring, tonumber, next = type, pairs, ipairs, tostring, tonumber, next
 local max, min = math.max, math.min
@@ -55,12 +56,11 @@ STYLES.url = {
     end
     return engine:call(ep, params, opts)
   end,
-  after = function(result, items, params)
+  after = function(result, items)
     local p = result.paging
     local nxt = type(p) == "table" and p.next
-    if type(nxt) ~= "string" or nxt == "" then return nil end
-    local limit = tonumber(params.limit or "")
-    if limit and #items < limit then return nil end
+    -- a short page is not the end: a log (events) ends only on an empty page
+    if type(nxt) ~= "string" or nxt == "" or #items == 0 then return nil end
     return nxt
   end,
 }
@@ -216,8 +216,15 @@ function _M.attach(obj, engine)
   for name, ep in pairs(obj._endpoints) do
     if ep.paging then
       if name == "list" then main = ep end
-      obj["pages_" .. name] = function(_, params, opts) return _M.pages(engine, ep, params, opts) end
-      obj["each_" .. name] = function(_, params, opts) return _M.each(engine, ep, params, opts) end
+      local label = (obj._name or "resource") .. ":"
+      obj["pages_" .. name] = function(_, params, opts)
+        options.check_call(engine, ep, params, opts, label .. "pages_" .. name, options.PAGING)
+        return _M.pages(engine, ep, params, opts)
+      end
+      obj["each_" .. name] = function(_, params, opts)
+        options.check_call(engine, ep, params, opts, label .. "each_" .. name, options.PAGING)
+        return _M.each(engine, ep, params, opts)
+      end
     end
   end
   if not main then
@@ -228,8 +235,15 @@ function _M.attach(obj, engine)
     main = best and obj._endpoints[best]
   end
   if main and next(obj._endpoints) then
-    obj.pages = function(_, params, opts) return _M.pages(engine, main, params, opts) end
-    obj.each = function(_, params, opts) return _M.each(engine, main, params, opts) end
+    local label = (obj._name or "resource") .. ":"
+    obj.pages = function(_, params, opts)
+      options.check_call(engine, main, params, opts, label .. "pages", options.PAGING)
+      return _M.pages(engine, main, params, opts)
+    end
+    obj.each = function(_, params, opts)
+      options.check_call(engine, main, params, opts, label .. "each", options.PAGING)
+      return _M.each(engine, main, params, opts)
+    end
   end
 end
 

@@ -6,8 +6,12 @@
 local json = require("mailgun.engine.json")
 local url = require("mailgun.engine.url")
 local errors = require("mailgun.engine.errors")
+local wire = require("mailgun.engine.wire")
+local mime = require("mailgun.engine.mime")
 local defaults = require("mailgun.engine.defaults")
 local files = require("mailgun.engine.files")
+
+local options = require("mailgun.engine.options")
 
 local type, pairs, ipairs, tostring, setmetatable, getmetatable, error, next, select =
   type, pairs, ipairs, tostring, setmetatable, getmetatable, error, next, select
@@ -15,7 +19,7 @@ local random, min, max = math.random, math.min, math.max
 local sort = table.sort
 local loaded = package.loaded
 
-local _M = { _VERSION = "0.1.0" }
+local _M = { _VERSION = require("mailgun.engine.version") }
 
 local Engine = {}
 Engine.__index = Engine
@@ -34,7 +38,8 @@ _M.ENCODINGS = ENCODINGS
 -- provider (name used in errors), secrets (strings never to show),
 -- on_error(err, endpoint, req) to classify or explain errors (it may set
 -- err.retryable = false), page_limits = {min=, max=} for "page" paging,
--- list_suffix ("[]": a list in the query string goes as name[]=a&name[]=b).
+-- list_suffix ("[]": a list in the query string goes as name[]=a&name[]=b),
+-- reference ("METHOD path" -> wire facts, see engine/wire.lua).
 function _M.new(cfg)
   if type(cfg.transport) ~= "table" then
     error("bad argument 'transport' (table expected)", 2)
@@ -56,6 +61,7 @@ function _M.new(cfg)
     page_limits = cfg.page_limits, -- {min=, max=} for the "page" paging style
     list_suffix = cfg.list_suffix,
     alias = cfg.alias, -- alias(placeholder, path) -> another accepted field name
+    reference = cfg.reference,
   }, Engine)
   return e
 end
@@ -111,14 +117,15 @@ local function json_text(v)
 end
 
 -- Adds params to a C core form; returns true or nil, err (missing file).
+-- A file's content type: the caller's, else from its file name.
 local function fill_form(form, params, bool)
   for _, k in ipairs(sorted_keys(params)) do
     local v = params[k]
     local items = is_list(v) and v or { v }
     for _, item in ipairs(items) do
       if is_file(item) then
-        local opts = { filename = item.filename, content_type = item.content_type,
-                       inline = item.inline }
+        local opts = { filename = item.filename, inline = item.inline,
+                       content_type = item.content_type or mime.of(item.filename or item.path) }
         if item.path then
           local ok, msg = files.check_regular(item.path)
           if ok then ok, msg = form:file(k, item.path, opts) end
@@ -134,7 +141,7 @@ local function fill_form(form, params, bool)
       elseif type(item) == "boolean" then
         form:field(k, bool(item, k))
       else
-        form:field(k, tostring(item))
+        form:field(k, url.text(item))
       end
     end
   end
@@ -143,9 +150,18 @@ end
 
 local function default_bool(v) return v and "true" or "false" end
 
+-- bool(v, key) for one request: the reference's spelling of the field
+-- (yes/no or true/false), else the client's.
+local function bool_for(facts, kind, fallback)
+  return function(v, k)
+    return wire.bool(wire.field(facts, kind, k), v) or fallback(v, k)
+  end
+end
+
 -- Splits the argument into path values and the rest, fills the path.
 function Engine:path_for(ep, params, label)
   local names = url.placeholders(ep.path)
+  local facts = wire.facts(self.reference, ep)
   local values, rest = {}, {}
   if type(params) == "table" then
     for k, v in pairs(params) do rest[k] = v end
@@ -166,11 +182,14 @@ function Engine:path_for(ep, params, label)
     if values[n] == nil then
       values[n] = rest[n]
       local alias = self.alias and self.alias(n, ep.path)
+      -- a field of that name the operation takes itself is not the path's
+      if alias and wire.declares(facts, alias) then alias = nil end
       if values[n] == nil and alias then values[n] = rest[alias] end
       if values[n] == nil and self.fill then values[n] = self.fill(n, ep.path) end
       if alias then rest[alias] = nil end
     end
-    rest[n] = nil
+    -- a name the operation also takes in its body (an alert's name) goes in both
+    if not wire.in_body(facts, n) then rest[n] = nil end
   end
   local path, bad, why = url.expand(ep.path, values)
   if not path then
@@ -207,6 +226,7 @@ function Engine:prepare(ep, params, opts)
       target = base .. path
     end
   end
+  local facts = wire.facts(self.reference, ep)
   local bool = self.bool or default_bool
   local headers = {}
   for k, v in pairs(self.headers) do headers[k] = v end
@@ -234,6 +254,7 @@ function Engine:prepare(ep, params, opts)
       and next(rest, next(rest)) == nil then
       body = rest.body -- an explicit body, e.g. a JSON array
     end
+    body = wire.shape_json(facts, body)
     if next(body) ~= nil or json.is_array(body) or ep.method ~= "GET" then
       local s, jerr = json.encode(body)
       if not s then return nil, errors.invalid("cannot encode the body as JSON: " .. tostring(jerr)) end
@@ -241,12 +262,16 @@ function Engine:prepare(ep, params, opts)
       headers["Content-Type"] = headers["Content-Type"] or "application/json"
     end
   elseif encoding == "urlencoded" then
-    req.body = url.encode_pairs(url.pairs_of(rest, bool, json_text))
+    rest = wire.shape_form(facts, rest, json_text)
+    req.body = url.encode_pairs(url.pairs_of(rest, bool_for(facts, "form", bool), json_text))
     headers["Content-Type"] = "application/x-www-form-urlencoded"
+  elseif encoding == "multipart" and next(rest) == nil then
+    req.body = nil -- no fields: no body (RFC 2046 wants at least one part)
   elseif encoding == "multipart" then
     local core = require("mailgun.core")
     local form = core.form()
-    local ok, ferr = fill_form(form, rest, bool)
+    local ok, ferr = fill_form(form, wire.shape_form(facts, rest, json_text),
+      bool_for(facts, "form", bool))
     if not ok then form:close(); return nil, ferr end
     req.form = form
   elseif encoding == "raw" then
@@ -264,7 +289,7 @@ function Engine:prepare(ep, params, opts)
     end
     query = renamed
   end
-  local q = url.encode_pairs(url.pairs_of(query, bool, json_text))
+  local q = url.encode_pairs(url.pairs_of(query, bool_for(facts, "query", bool), json_text))
   req.url = url.with_query(target, q)
   return req
 end
@@ -281,6 +306,7 @@ function Engine:idempotent(req)
 end
 
 function Engine:retryable(req, err)
+  if err.uncertain then return false end -- it may have been accepted: never sent again here
   if err.retryable ~= nil then return err.retryable end
   local idempotent = self:idempotent(req)
   if err.kind == "rate_limited" then return true end
@@ -322,15 +348,13 @@ function Engine:decide(req, attempt, res, word, detail, sent)
   local err
   if res then
     if res.status >= 200 and res.status < 300 then
-      local decoded, not_json = decode_body(res)
-      if not_json and req.endpoint and req.endpoint.send then
-        -- a 2xx to a send without a readable body: it may have gone out,
-        -- but there is no id to show for it; never count it as sent
-        decoded.uncertain = true
-      end
-      return result_of(decoded, res)
+      local out = result_of(decode_body(res), res)
+      -- a 2xx to a send without the id it declares: uncertain, not sent
+      err = req.endpoint.send and errors.unreadable_send(req.endpoint, out, res)
+      if not err then return out end
+    else
+      err = errors.from_response(res, now_of(self.transport))
     end
-    err = errors.from_response(res, now_of(self.transport))
   elseif word == "unsupported" then
     -- the transport cannot work here (an nginx phase without cosockets)
     err = errors.not_supported(detail or "the transport cannot send from here", { retryable = false })
@@ -341,6 +365,7 @@ function Engine:decide(req, attempt, res, word, detail, sent)
   err.method, err.url, err.path, err.provider = req.method, req.url, path, self.provider
   err.attempts = attempt
   if origin == nil then err.url = nil end
+  if not self:idempotent(req) then errors.classify_send(err, sent) end
   if self.on_error then self.on_error(err, req.endpoint, req) end
   errors.redact(err, self.secrets)
   local retries = req.retries or self.retries
@@ -396,7 +421,10 @@ end
 -- One call: endpoint description + argument (+ opts) -> result | nil, err.
 function Engine:call(ep, params, opts)
   local req, err = self:prepare(ep, params, opts)
-  if not req then return nil, err end
+  if not req then
+    if err.provider == nil then err.provider = self.provider end
+    return nil, err
+  end
   if opts and opts.retries then req.retries = opts.retries end
   return self:perform(req)
 end
@@ -412,6 +440,7 @@ function _M.resource(engine, spec, extra)
       if self ~= obj then
         error("calling '" .. label .. "' needs ':' (" .. label .. "(...))", 2)
       end
+      options.check_call(engine, ep, params, opts, label)
       opts = opts or {}
       opts.label = opts.label or label
       return engine:call(ep, params, opts)

@@ -13,6 +13,7 @@ local faults = require("sandbox.faults")
 local router = require("sandbox.router")
 local generic = require("sandbox.generic")
 local respond = require("sandbox.respond")
+local oracle = require("sandbox.oracle")
 
 local type, pairs, ipairs, pcall, tostring, require = type, pairs, ipairs, pcall, tostring, require
 local io_open = io.open
@@ -168,6 +169,13 @@ function _M.handle()
     return require("sandbox.control").handle(method, path)
   end
   local headers = ngx.req.get_headers(200)
+  local early = faults.peek_before(method, path, provider_of(method, path, (auth.parse(headers.authorization))))
+  if early then
+    -- drop = "before": close before reading the body; kept in the log
+    store.requests[#store.requests + 1] = { id = store.next_id(), time = ngx.now(), method = method,
+      path = path, status = "dropped before reading", fault = early.id }
+    return ngx.exit(444)
+  end
   local raw = body.read()
   local parsed, perr = body.parse(raw, headers["content-type"])
   local ctx = {
@@ -183,11 +191,29 @@ function _M.handle()
   ctx.provider = provider_of(method, path, scheme)
   local rec = record(ctx)
 
+  -- the reference as the oracle: a request that breaks it gets the 400 the
+  -- real API would give, and is kept in /sandbox/violations. Hand-made
+  -- requests of the sandbox's own specs say "X-Sandbox-Oracle: off".
+  if headers["x-sandbox-oracle"] ~= "off" then
+    local problems, route = oracle.check(ctx)
+    if problems[1] then
+      local v = { request = rec.id, method = method, path = path, provider = ctx.provider,
+        operation = route.method .. " " .. route.path, problems = problems,
+        user_agent = headers["user-agent"] }
+      store.violations[#store.violations + 1] = v
+      rec.violations, rec.status = problems, 400
+      local msg = "request does not follow the API reference (" .. v.operation .. "): "
+        .. table.concat(problems, "; ")
+      return respond.send(400, { message = msg, violations = problems },
+        { ["X-Sandbox-Route"] = "oracle" })
+    end
+  end
+
   local fault = faults.take(method, path, ctx.provider)
   if fault then
     rec.fault = fault.id
     if fault.delay_ms and fault.delay_ms > 0 then ngx.sleep(fault.delay_ms / 1000) end
-    if fault.drop then
+    if fault.drop == true then
       rec.status = "dropped"
       return ngx.exit(444)
     end
@@ -212,6 +238,10 @@ function _M.handle()
   for k, v in pairs(ctx.extra_headers) do
     res_headers = res_headers or {}
     if res_headers[k] == nil then res_headers[k] = v end
+  end
+  if fault and fault.drop == "after" then
+    rec.status = "dropped after " .. tostring(status)
+    return ngx.exit(444)
   end
   if fault and fault.truncate then
     return respond.truncated(status, res_body, res_headers)
