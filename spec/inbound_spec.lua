@@ -213,7 +213,7 @@ describe("mailgun.inbound.parse", function()
     assert.has_error(function() mailgun.inbound.parse{ body = "", content_type = "x" } end,
       "bad argument 'opts.signing_key' to 'inbound.parse' (the webhook signing key is required unless verify = false)")
     assert.has_error(function() mailgun.inbound.parse{ body = "", signing_key = "k", colour = 1 } end,
-      "bad argument 'opts.colour' to 'inbound.parse' (unknown option)")
+      "bad argument #1 to 'inbound.parse' (unknown option 'colour')")
     assert.has_error(function() mailgun.inbound.parse{ signing_key = "k" } end)
   end)
 end)

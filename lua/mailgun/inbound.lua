@@ -9,6 +9,7 @@
 -- Signatures (timestamp, token, signature) are verified by default.
 local json = require("mailgun.engine.json")
 local errors = require("mailgun.engine.errors")
+local options = require("mailgun.engine.options")
 local mime = require("mailgun.engine.mime_reader")
 local multipart = require("mailgun.engine.multipart")
 local webhooks = require("mailgun.webhooks")
@@ -30,17 +31,7 @@ local function fail(kind, code, message)
 end
 
 local function check(args)
-  if type(args) ~= "table" then
-    error("bad argument #1 to 'inbound.parse' (table expected, got " .. type(args) .. ")", 3)
-  end
-  for k, v in pairs(args) do
-    local want = OPTIONS[k]
-    if not want then error("bad argument 'opts." .. tostring(k) .. "' to 'inbound.parse' (unknown option)", 3) end
-    if type(v) ~= want then
-      error("bad argument 'opts." .. k .. "' to 'inbound.parse' (" .. want .. " expected, got "
-        .. type(v) .. ")", 3)
-    end
-  end
+  options.check(args, OPTIONS, "inbound.parse", { level = 3 })
   if (args.body == nil) == (args.reader == nil) then
     error("bad argument 'opts.body' to 'inbound.parse' (give body or reader, one of them)", 3)
   end
