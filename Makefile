@@ -62,7 +62,7 @@ DEB_PACKAGES := lua5.4 liblua5.4-dev libcurl4-openssl-dev libssl-dev lua-cjson \
 CHECK_PACKAGES := valgrind
 
 .PHONY: docs c-host all build luajit test check bench install install-sandbox deps deps-check demo lint \
-  clean sandbox fuzz
+  clean sandbox fuzz fuzz-parser
 
 all: build
 build: $(MODULE)
@@ -110,6 +110,7 @@ docs:
 FUZZ_TIME ?= 20
 fuzz:
 	@FUZZ_TIME=$(FUZZ_TIME) bash fuzz/run
+	@bash fuzz/run-parser $(FUZZ_TIME)
 
 lint:
 	luacheck lua spec examples bench sandbox
@@ -139,6 +140,11 @@ build/c_host/host: examples/c_host/host.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c99 $(OPT) $(WARN) $(shell $(PKG_CONFIG) --cflags lua5.4) $< -o $@ \
 	  $(shell $(PKG_CONFIG) --libs lua5.4)
+
+# the multipart parser's harness alone (make fuzz runs it after the others)
+fuzz-parser:
+	@$(MAKE) --no-print-directory deps
+	@bash fuzz/run-parser $(FUZZ_TIME)
 
 clean:
 	rm -rf build

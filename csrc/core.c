@@ -41,6 +41,7 @@ int luaopen_mailgun_core(lua_State *L)
   lmg_crypto_open_lib(L);
   lmg_fs_open_lib(L);
   smtp_open_lib(L);
+  lmg_parser_open_lib(L);
   lua_pushliteral(L, "mailgun.core");
   lua_setfield(L, -2, "_NAME");
   lua_pushliteral(L, LMG_VERSION);

@@ -1,6 +1,6 @@
 /*
  * core.h: the objects core.c registers in mailgun.core (session.c,
- * multi.c, form.h, crypto.h, fs.c).  Not a public header.
+ * multi.c, form.h, crypto.h, fs.c, parser_lua.c).  Not a public header.
  */
 #ifndef LMG_CORE_H
 #define LMG_CORE_H
@@ -14,6 +14,7 @@ LMG_FUNC void lmg_multi_open_lib(lua_State *L);
 LMG_FUNC int lmg_now(lua_State *L);
 LMG_FUNC int lmg_sleep(lua_State *L);
 LMG_FUNC void lmg_fs_open_lib(lua_State *L); /* fs.c: file_kind */
+LMG_FUNC void lmg_parser_open_lib(lua_State *L); /* parser_lua.c */
 
 /* the module's only exported symbol */
 LMG_API int luaopen_mailgun_core(lua_State *L);

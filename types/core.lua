@@ -82,6 +82,20 @@ function core.now() end
 ---@param seconds number
 function core.sleep(seconds) end
 
+---A streaming multipart parser (the inverse of `core.form()`, RFC 2046 /
+---RFC 7578 framing): `:feed(chunk)`, `:finish()`, then `:next()` until
+---"done": `"part", headers` | `"data", bytes` | `"end", {size=, data= | path=}` |
+---`"done"` | nil (feed more) | nil, word, detail. `:sink("memory" | "discard" |
+---"file", path | "spill", threshold, path)` right after "part" keeps the body
+---in C; `:close()` removes a part file left incomplete. Words: "malformed",
+---"truncated", "too_large", "too_many_parts", "header_too_large",
+---"part_too_large", "file", "no_memory".
+---@param opts {boundary: string, max_size?: integer, max_parts?: integer, max_header_size?: integer, max_part_size?: integer} limits in bytes (0 = none)
+---@return userdata|nil parser
+---@return string? word "bad_boundary"
+---@return string? detail
+function core.multipart_parser(opts) end
+
 ---What is at `path`, from stat(2): it never opens the file, so a FIFO
 ---does not block. Attachments must be a "file".
 ---@param path string

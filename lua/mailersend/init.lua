@@ -122,6 +122,17 @@ end
 
 -- Hand-written methods of some resources; `client` is filled in later.
 local function extras(engine, spec, client)
+  if spec.name == "activity" then
+    local ep = find_endpoint(spec, "list")
+    -- client.activity:follow{domain_id=, ...}: see mailersend/follow.lua
+    local methods = {
+      follow = function(_, args) return require("mailersend.follow").activity(engine, ep, args) end }
+    -- client.activity:follow_async(args, on_event) -> task (see engine/follow.lua)
+    methods.follow_async = function(self, args, on_event)
+      return require("mailgun.engine.follow").spawn(methods.follow, self, args, on_event)
+    end
+    return methods
+  end
   if spec.name == "email" then
     local send_ep = find_endpoint(spec, "send")
     return {
@@ -253,6 +264,13 @@ end
 
 _M.webhooks = setmetatable({}, { __index = function(t, k)
   local v = require("mailersend.webhooks")[k]
+  rawset(t, k, v)
+  return v
+end })
+
+-- mailersend.inbound.parse{body=, secret=, signature=, ...} -> msg | nil, err
+_M.inbound = setmetatable({}, { __index = function(t, k)
+  local v = require("mailersend.inbound")[k]
   rawset(t, k, v)
   return v
 end })

@@ -12,8 +12,8 @@ local options = require("mailgun.engine.options")
 local message = require("mailgun.message")
 local resource_names = require("mailgun.resources")
 
-local type, error, ipairs, pairs, setmetatable, tostring, require =
-  type, error, ipairs, pairs, setmetatable, tostring, require
+local type, error, ipairs, pairs, setmetatable, tostring, require, rawset =
+  type, error, ipairs, pairs, setmetatable, tostring, require, rawset
 
 local _M = { _NAME = "mailgun", _VERSION = require("mailgun.engine.version") }
 
@@ -162,6 +162,17 @@ function _M.new(opts)
                     region = region_name, base_url = base_url }, Client, specs(),
     function(e, spec)
       if spec.name == "messages" then return message_methods(e, spec) end
+      if spec.name == "logs" or spec.name == "events" then
+        local ep = find_endpoint(spec, spec.name == "logs" and "query" or "list")
+        local follow = require("mailgun.follow")[spec.name]
+        -- client.logs:follow{...} / client.events:follow{...}: see mailgun/follow.lua
+        local methods = { follow = function(_, args) return follow(e, ep, args) end }
+        -- client.logs:follow_async(args, on_event) -> task (see engine/follow.lua)
+        methods.follow_async = function(self, args, on_event)
+          return require("mailgun.engine.follow").spawn(methods.follow, self, args, on_event)
+        end
+        return methods
+      end
     end)
 end
 
@@ -205,6 +216,13 @@ _M.webhooks = setmetatable({}, { __index = function(t, k)
   local m = require("mailgun.webhooks")
   for kk, v in pairs(m) do rawset(t, kk, v) end
   return m[k]
+end })
+
+-- mailgun.inbound.parse{content_type=, body= | reader=, signing_key=, ...} -> msg | nil, err
+_M.inbound = setmetatable({}, { __index = function(t, k)
+  local v = require("mailgun.inbound")[k]
+  rawset(t, k, v)
+  return v
 end })
 
 return _M

@@ -455,9 +455,9 @@ function _M.resource(engine, spec, extra)
   return obj
 end
 
--- Iterators and internals have no async form.
+-- Iterators and internals have no async form (follow has its own).
 local function has_async_form(name)
-  return name:sub(1, 1) ~= "_" and name ~= "each" and name ~= "pages"
+  return name:sub(1, 1) ~= "_" and name ~= "each" and name ~= "pages" and name ~= "follow"
     and not name:find("^each_") and not name:find("^pages_") and not name:find("_async$")
 end
 

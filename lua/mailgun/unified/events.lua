@@ -226,4 +226,19 @@ function _M.parse(args)
   return parser(a)
 end
 
+-- One event of either log (a Mailgun event or log item, a MailerSend
+-- activity) in the shape parse gives; ts: its time when the item's own field
+-- is not where the webhook has it (the Logs API's "@timestamp").
+function _M.from_mailgun(item, ts)
+  local e = mailgun_event(item)
+  e.timestamp = e.timestamp or ts
+  return e
+end
+
+function _M.from_mailersend_activity(item, ts)
+  local e = mailersend_event({ type = "activity." .. tostring(item.type), data = item })
+  e.timestamp = e.timestamp or ts
+  return e
+end
+
 return _M

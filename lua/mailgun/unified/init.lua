@@ -104,6 +104,12 @@ function Account:supports(feature)
   return model.FIELDS[top] ~= nil
 end
 
+-- account:follow{start=, cursor=, poll=, window=, filter= (Mailgun),
+--   domain_id= (MailerSend)} -> iterator: event, err, cursor  -- unified/follow.lua
+function Account:follow(args)
+  return require("mailgun.unified.follow").follow(self, args)
+end
+
 function Account:close()
   if self.smtp then self.smtp:close() end
   if self.client then return self.client:close() end
@@ -111,6 +117,13 @@ end
 
 _M.webhooks = setmetatable({}, { __index = function(t, k)
   local v = require("mailgun.unified.events")[k]
+  if v ~= nil then rawset(t, k, v) end
+  return v
+end })
+
+-- unified.inbound.parse{provider=, ...} -> msg | nil, err   -- unified/inbound.lua
+_M.inbound = setmetatable({}, { __index = function(t, k)
+  local v = require("mailgun.unified.inbound")[k]
   if v ~= nil then rawset(t, k, v) end
   return v
 end })

@@ -175,6 +175,7 @@ r:add("GET", "/sandbox/config", config_get)
 r:add("PUT", "/sandbox/config", config_put)
 r:add("POST", "/sandbox/events", event_add)
 r:add("GET", "/sandbox/webhooks", webhook_log)
+r:add("POST", "/sandbox/inbound", function() return require("sandbox.inbound").post((json_body())) end)
 r:add("GET", "/sandbox/hooks", hooks_list)
 r:add("DELETE", "/sandbox/hooks", function()
   store.hooks = {}

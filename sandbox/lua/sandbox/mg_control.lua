@@ -1,13 +1,14 @@
 -- On-demand Mailgun events (POST /sandbox/events): what a recipient does
 -- after delivery. {event = "opened" | "clicked" | "complained" |
 -- "unsubscribed" | "failed", message_id = "<...>" (or domain), recipient = "a@b",
--- url = (clicked), severity = "permanent" | "temporary" (failed), tag = (unsubscribed)}
+-- url = (clicked), severity = "permanent" | "temporary" (failed), tag = (unsubscribed),
+-- late = seconds (the event happened that long ago but only shows up now)}
 local store = require("sandbox.store")
 local util = require("sandbox.util")
 local events = require("sandbox.mg_events")
 local suppressions = require("sandbox.mg_suppressions")
 
-local ipairs, tostring = ipairs, tostring
+local ipairs, tostring, tonumber = ipairs, tostring, tonumber
 
 local _M = {}
 
@@ -57,6 +58,7 @@ function _M.trigger(v)
         extra.geolocation = GEO
         extra.ip = "127.0.0.1"
       end
+      if tonumber(v.late) then extra.timestamp = ngx.now() - tonumber(v.late) end
       if ev == "clicked" then extra.url = v.url or "https://example.com/" end
       if ev == "failed" then
         local sev = v.severity == "temporary" and "temporary" or "permanent"

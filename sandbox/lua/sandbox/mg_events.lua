@@ -98,6 +98,18 @@ end
 
 -- Query ------------------------------------------------------------------
 
+-- The events in time order: a late event (POST /sandbox/events with late=)
+-- lands among the older ones, as in Mailgun's storage.
+function _M.by_time()
+  local list, order = {}, {}
+  for i, ev in ipairs(store.mg.events) do list[i] = ev; order[ev] = i end
+  table.sort(list, function(a, b)
+    if a.timestamp ~= b.timestamp then return a.timestamp < b.timestamp end
+    return order[a] < order[b]
+  end)
+  return list
+end
+
 local function field(q, name)
   local v = q[name]
   if type(v) == "table" then v = v[1] end
@@ -178,7 +190,7 @@ function _M.query(ctx, domain)
   local ascending = asc and util.truthy(asc)
   if asc == nil and f.begin and f["end"] then ascending = f.begin < f["end"] end
   local all = {}
-  for _, x in ipairs(store.mg.events) do
+  for _, x in ipairs(_M.by_time()) do
     if matches(x, f) then all[#all + 1] = x end
   end
   if not ascending then
@@ -265,7 +277,7 @@ function _M.logs(ctx)
     for _, e in ipairs(events) do evset[e] = true end
   end
   local all = {}
-  for _, ev in ipairs(store.mg.events) do
+  for _, ev in ipairs(_M.by_time()) do
     if ev.timestamp >= t_start and ev.timestamp <= t_end + 1 and (not evset or evset[ev.event]) then
       local it = log_item(ev)
       if filter_ok(it, body.filter) then all[#all + 1] = it end

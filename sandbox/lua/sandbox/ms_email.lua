@@ -336,7 +336,7 @@ function _M.trigger(v)
     local kind = ({ spam_complaint = "spam-complaints", hard_bounced = "hard-bounces",
       unsubscribed = "unsubscribes" })[ev]
     if kind then msevents.suppress(kind, e.recipient.email, m.domain) end
-    out[#out + 1] = msevents.activity(m, e, ev, { url = v.url })
+    out[#out + 1] = msevents.activity(m, e, ev, { url = v.url, late = v.late })
   end
   return out
 end

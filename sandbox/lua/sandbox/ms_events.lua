@@ -7,7 +7,7 @@ local util = require("sandbox.util")
 local crypto = require("sandbox.crypto")
 local webhooks = require("sandbox.webhooks")
 
-local ipairs, tostring, pcall = ipairs, tostring, pcall
+local ipairs, tostring, tonumber, pcall = ipairs, tostring, tonumber, pcall
 
 local _M = {}
 
@@ -33,7 +33,8 @@ function _M.fire(domain_id, event_type, data)
 end
 
 function _M.activity(msg, e, kind, extra)
-  local now = ngx.now()
+  -- extra.late: the activity happened that long ago but only shows up now
+  local now = ngx.now() - (tonumber(extra and extra.late) or 0)
   local view = {
     id = util.hex(24), created_at = util.iso(now), updated_at = util.iso(now), type = kind,
     email = {
