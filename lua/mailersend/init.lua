@@ -30,7 +30,6 @@ local OPTIONS = {
   cafile = "string", capath = "string", proxy = "string", backoff = "table", max_body = "number",
 }
 
-local Client = base.class()
 local specs = base.specs_loader("mailersend.resources.", resource_names)
 
 -- Every declared endpoint: {resource=, name=, method=, path=}.
@@ -71,7 +70,12 @@ end
 -- Explains MailerSend errors: a 429 is the per-minute limit (retried after
 -- Retry-After by the engine) or the daily quota (#MS42901 or
 -- X-ApiQuota-Remaining: 0; not worth a retry before the quota resets).
-local function explain(err, now)
+-- The engine's on_error, shared by every client.
+local function explain(err, _, _, engine)
+  local transport = engine.transport
+  local function now()
+    return transport.now and transport:now() or os.time()
+  end
   local h = err.headers
   if err.status == 429 then
     local remaining = tonumber(header(h, "x-apiquota-remaining") or "")
@@ -93,9 +97,11 @@ local function explain(err, now)
 end
 
 local function copy_opts(opts, label)
-  local o = {}
-  for k, v in pairs(opts or {}) do o[k] = v end
-  o.label = o.label or label
+  local o = { label = label }
+  if opts then
+    for k, v in pairs(opts) do o[k] = v end
+    o.label = opts.label or label
+  end
   return o
 end
 
@@ -112,16 +118,19 @@ local function with_id(res, header_name)
   return res
 end
 
--- Hand-written methods of some resources; `client` is filled in later.
-local function extras(engine, spec, client)
+-- Hand-written methods of some resources, shared by every client (self is
+-- the client's view of the resource: self._engine, self._client).
+local function extras(spec)
   if spec.name == "email" then
     local send_ep = find_endpoint(spec, "send")
+    local SEND = { label = "email:send" }
     return {
       -- client.email:send(msg[, opts]) -> {message_id=, send_paused=, warnings=} | nil, err
-      send = function(_, msg, opts)
+      send = function(self, msg, opts)
         local body, err = email.to_body(msg)
         if not body then return nil, err end
-        local res, serr = engine:call(send_ep, { body = body }, copy_opts(opts, "email:send"))
+        local res, serr = self._engine:call(send_ep, { body = body },
+          opts == nil and SEND or copy_opts(opts, "email:send"))
         if not res then return nil, serr end
         with_id(res, "x-message-id")
         local paused = header(request.meta(res).headers, "x-send-paused")
@@ -129,8 +138,8 @@ local function extras(engine, spec, client)
         return res
       end,
       -- client.email:send_bulk(list[, opts]) -> report (see mailersend/bulk.lua)
-      send_bulk = function(_, list, opts)
-        return require("mailersend.bulk").send(client, list, opts)
+      send_bulk = function(self, list, opts)
+        return require("mailersend.bulk").send(self._client, list, opts)
       end,
     }
   elseif spec.name == "bulk" then
@@ -138,31 +147,33 @@ local function extras(engine, spec, client)
     return {
       -- client.bulk:send(list[, opts]): one call of at most 500 friendly
       -- messages -> {bulk_email_id=, message=} | nil, err
-      send = function(_, list, opts)
+      send = function(self, list, opts)
         local bodies, err = email.to_bodies(list, email.MAX_BULK)
         if not bodies then return nil, err end
-        return engine:call(send_ep, { body = bodies }, copy_opts(opts, "bulk:send"))
+        return self._engine:call(send_ep, { body = bodies }, copy_opts(opts, "bulk:send"))
       end,
       -- client.bulk:wait(id, {interval=, timeout=, progress=}) -> final status | nil, err
-      wait = function(_, id, opts)
-        return require("mailersend.bulk").wait(client, id, opts)
+      wait = function(self, id, opts)
+        return require("mailersend.bulk").wait(self._client, id, opts)
       end,
     }
   elseif spec.name == "sms" then
     local send_ep = find_endpoint(spec, "send")
     return {
       -- client.sms:send{from=, to={...}, text=} -> {message_id=} | nil, err
-      send = function(_, params, opts)
+      send = function(self, params, opts)
         if type(params) ~= "table" then
           error("bad argument #1 to 'sms:send' (table expected, got " .. type(params) .. ")", 2)
         end
-        local res, err = engine:call(send_ep, params, copy_opts(opts, "sms:send"))
+        local res, err = self._engine:call(send_ep, params, copy_opts(opts, "sms:send"))
         if not res then return nil, err end
         return with_id(res, "x-sms-message-id")
       end,
     }
   end
 end
+
+local Client = base.class("mailersend.resources.", resource_names, extras)
 
 local function check_options(opts)
   if type(opts) ~= "table" then
@@ -203,9 +214,6 @@ function _M.new(opts)
     cafile = opts.cafile, capath = opts.capath, proxy = opts.proxy, user_agent = user_agent,
     max_body = opts.max_body,
   })
-  local function now()
-    return transport.now and transport:now() or os.time()
-  end
   local engine = request.new({
     provider = "mailersend",
     base_url = base_url,
@@ -221,13 +229,9 @@ function _M.new(opts)
     secrets = { opts.token },
     page_limits = _M.PAGE_LIMITS,
     list_suffix = "[]",
-    on_error = function(err) explain(err, now) end,
+    on_error = explain,
   })
-  -- base.new turns `fields` into the client itself
-  local fields = { engine = engine, transport = transport, base_url = base_url }
-  return base.new(fields, Client, specs(), function(e, spec)
-    return extras(e, spec, fields)
-  end)
+  return base.new({ engine = engine, transport = transport, base_url = base_url }, Client)
 end
 
 -- client:limits(res_or_err): as mailersend.limits.

@@ -84,7 +84,7 @@ end
 -- callback(report, err) runs inside mailgun.poll (see mailgun.scheduler).
 function Batch:send_async(opts, callback)
   local engine = self.client.engine
-  return require("mailgun.engine.scheduler").call_async(engine.transport.name == "resty", Batch.send, self,
+  return engine.scheduler.call_async(engine:yields(), Batch.send, self,
     { n = 1, opts }, callback, "batch:send_async")
 end
 

@@ -210,14 +210,15 @@ function _M.each(engine, ep, params, opts)
 end
 
 -- Adds pages/each (for the "list" endpoint, else the first paginated one)
--- and pages_<name>/each_<name> for every other paginated endpoint.
-function _M.attach(obj, engine)
+-- and pages_<name>/each_<name> for every other paginated endpoint to a
+-- resource class (its objects carry the engine as _engine).
+function _M.attach(obj)
   local main
   for name, ep in pairs(obj._endpoints) do
     if ep.paging then
       if name == "list" then main = ep end
-      obj["pages_" .. name] = function(_, params, opts) return _M.pages(engine, ep, params, opts) end
-      obj["each_" .. name] = function(_, params, opts) return _M.each(engine, ep, params, opts) end
+      obj["pages_" .. name] = function(self, params, opts) return _M.pages(self._engine, ep, params, opts) end
+      obj["each_" .. name] = function(self, params, opts) return _M.each(self._engine, ep, params, opts) end
     end
   end
   if not main then
@@ -228,8 +229,8 @@ function _M.attach(obj, engine)
     main = best and obj._endpoints[best]
   end
   if main and next(obj._endpoints) then
-    obj.pages = function(_, params, opts) return _M.pages(engine, main, params, opts) end
-    obj.each = function(_, params, opts) return _M.each(engine, main, params, opts) end
+    obj.pages = function(self, params, opts) return _M.pages(self._engine, main, params, opts) end
+    obj.each = function(self, params, opts) return _M.each(self._engine, main, params, opts) end
   end
 end
 

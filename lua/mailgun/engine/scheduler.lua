@@ -14,16 +14,19 @@
 --   end)
 --   while scheduler.pending() > 0 do scheduler.step(0); draw_frame() end
 --
--- How the engine hooks in: Engine:perform asks scheduler.perform(engine,
--- req) first (only once this module is loaded); that returns false when the
--- caller is not a task or the client has no loop, and the blocking path
--- runs. Retries wait on timers of the loop, sleeps (engine:sleep) on timers
--- of the scheduler: never in a real sleep while other tasks could run.
+-- How the engine uses it: each engine is given a scheduler (this module
+-- unless its configuration names another); Engine:perform asks
+-- scheduler.perform(engine, req) first when scheduler.current() is a task;
+-- that returns false when the engine has no loop (engine:loop(): its
+-- transport declares none), and the blocking path runs. Retries wait on
+-- timers of the loop, sleeps (engine:sleep) on timers of the scheduler:
+-- never in a real sleep while other tasks could run.
 --
 -- Inside nginx (the OpenResty transport) there is no loop to drive: the
 -- async helpers (start, each) use ngx.thread instead, and nginx's own event
 -- loop does the driving.
 local errors = require("mailgun.engine.errors")
+local clockmod = require("mailgun.engine.clock")
 
 local setmetatable, type, error, pairs, ipairs, select, tostring, pcall, rawget =
   setmetatable, type, error, pairs, ipairs, select, tostring, pcall, rawget
@@ -58,7 +61,7 @@ local function clock()
     ngx.update_time()
     return ngx.now()
   end
-  return require("mailgun.engine.async").now()
+  return clockmod.monotonic()
 end
 _M.clock = clock
 
@@ -229,10 +232,10 @@ function _M.perform(engine, req)
     if req.form and not req.keep_form then req.form:close() end
     return true, nil, task.cancel_error or cancelled_error("the client was closed")
   end
-  local loop = engine.get_loop and engine.get_loop()
+  local loop = engine:loop()
   if not loop then return false end
   task.engines[engine] = true
-  local job = loop:submit(engine, req, function(res, err) wake(task, res, err) end)
+  local job = loop:submit(engine, req, function(res, err) wake(task, res, err) end, task)
   return true, wait(task, { loop = loop, job = job })
 end
 
@@ -242,7 +245,7 @@ end
 -- cancelled.
 function _M.sleep(engine, seconds)
   local task = _M.current()
-  if not task or task.done or not (engine.get_loop and engine.get_loop()) then
+  if not task or task.done or not engine:loop() then
     if seconds > 0 then engine.transport:sleep(seconds) end
     return true
   end
@@ -391,7 +394,7 @@ function _M.step(timeout_ms, budget_ms)
     if share and share < 0 then share = 0 end
     done = done + async.poll_all(floor(wait_ms), share)
   elseif wait_ms > 0 and #timers > 0 then
-    async.sleep(wait_ms / 1000) -- only sleepers: wait for the first
+    clockmod.sleep(wait_ms / 1000) -- only sleepers: wait for the first
   end
   fire_timers()
   raise_collected()
