@@ -114,6 +114,7 @@ int luaopen_mailgun_core(lua_State *L)
     {"form", mg_form_new},
     {"now", mg_now},
     {"sleep", mg_sleep},
+    {"json_by_address", mg_json_by_address},
     {NULL, NULL}
   };
   if(!mg_curl_ready) {

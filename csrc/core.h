@@ -119,6 +119,9 @@ void mg_multi_open_lib(lua_State *L);
 void mg_crypto_open_lib(lua_State *L);
 int mg_random_bytes(unsigned char *dst, size_t n);
 
+/* ---- by_address.c ---- */
+int mg_json_by_address(lua_State *L);
+
 /* ---- core.c ---- */
 int luaopen_mailgun_core(lua_State *L);
 void mg_new_metatable(lua_State *L, const char *name, const luaL_Reg *methods,

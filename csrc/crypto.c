@@ -2,8 +2,12 @@
  * crypto.c: HMAC-SHA256 and SHA-256 (OpenSSL libcrypto), constant-time
  * comparison, base64 and the HTTP Basic authorization value.
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -198,9 +202,30 @@ static int mg_basic_auth(lua_State *L)
   return 1;
 }
 
+/* Random bytes for form boundaries, one per request: RAND_bytes costs
+   microseconds a call whatever the size, so small requests are served
+   from a pool filled 1 KiB at a time (each byte handed out once; refilled
+   in a forked child, which must not repeat its parent's bytes). */
+#define MG_POOL_SIZE 1024
+static unsigned char mg_pool[MG_POOL_SIZE];
+static size_t mg_pool_left = 0;
+static pid_t mg_pool_pid = 0;
+
 int mg_random_bytes(unsigned char *dst, size_t n)
 {
-  return RAND_bytes(dst, (int)n) == 1 ? 0 : -1;
+  pid_t pid = getpid();
+  if(n > MG_POOL_SIZE / 4)
+    return RAND_bytes(dst, (int)n) == 1 ? 0 : -1;
+  if(n > mg_pool_left || pid != mg_pool_pid) {
+    if(RAND_bytes(mg_pool, MG_POOL_SIZE) != 1)
+      return -1;
+    mg_pool_left = MG_POOL_SIZE;
+    mg_pool_pid = pid;
+  }
+  mg_pool_left -= n;
+  memcpy(dst, mg_pool + mg_pool_left, n);
+  OPENSSL_cleanse(mg_pool + mg_pool_left, n);
+  return 0;
 }
 
 void mg_crypto_open_lib(lua_State *L)

@@ -66,17 +66,15 @@ function Batch:count()
   return #self.recipients
 end
 
--- The form params of one call (shared options checked once by send).
+-- The form params of one call (shared options checked once by send);
+-- recipient-variables are built in C (json.by_address).
 local function call_params(base, chunk)
   local p = {}
   for k, v in pairs(base) do p[k] = v end
-  local to, rv = {}, {}
-  for i, r in ipairs(chunk) do
-    to[i] = r.to
-    rv[r.address] = r.vars
-  end
+  local to = {}
+  for i = 1, #chunk do to[i] = chunk[i].to end
   p.to = to
-  p["recipient-variables"] = json.encode(rv)
+  p["recipient-variables"] = json.by_address(chunk, 1, #chunk)
   return p
 end
 

@@ -12,6 +12,7 @@ local clock = require("mailgun.engine.clock")
 local type, pairs, ipairs, tostring, setmetatable, getmetatable, error, next, select, require =
   type, pairs, ipairs, tostring, setmetatable, getmetatable, error, next, select, require
 local random, min = math.random, math.min
+local find = string.find
 local sort = table.sort
 local core -- the C core, loaded with the first form (see base64.lua)
 local function new_form()
@@ -193,26 +194,50 @@ end
 
 local function default_bool(v) return v and "true" or "false" end
 
+local EMPTY = {}
+
+local function copy(t)
+  local c = {}
+  for k, v in pairs(t) do c[k] = v end
+  return c
+end
+
 -- Placeholder names per endpoint, parsed once (weak: endpoints made per
 -- call by client:request go away).
 local placeholders = setmetatable({}, { __mode = "k" })
-local function names_of(ep)
+local function template_of(ep)
   local c = placeholders[ep]
   if not c or c.path ~= ep.path then
-    c = { path = ep.path, names = url.placeholders(ep.path) }
+    local path = ep.path
+    c = { path = path, names = url.placeholders(path) }
+    -- the common case, one placeholder: prefix .. value .. suffix
+    local pre, name, post = path:match("^([^{]*){([^}]+)}([^{]*)$")
+    if pre then c.pre, c.name, c.post = pre, name, post end
     placeholders[ep] = c
   end
-  return c.names
+  return c
+end
+
+-- url.expand, without a pattern substitution for one placeholder.
+local function expand(c, values)
+  if c.name then
+    local v = values[c.name]
+    if v == nil or v == "" then return nil, c.name end
+    if type(v) ~= "string" or find(v, "[^%w%-%._~@:!$&'()*+,;=]") then v = url.escape_segment(v) end
+    return c.pre .. v .. c.post
+  end
+  return url.expand(c.path, values)
 end
 
 -- Splits the argument into path values and the rest, fills the path.
 -- fill and alias receive the engine as their last argument.
 function Engine:path_for(ep, params, label)
-  local names = names_of(ep)
-  local values, rest = {}, {}
+  local template = template_of(ep)
+  local names = template.names
+  local values, rest = {}, EMPTY
   local fill, alias_of = self.fill, self.alias
   if type(params) == "table" then
-    for k, v in pairs(params) do rest[k] = v end
+    rest = params -- copied before anything is taken out of it
   elseif params ~= nil then
     -- a plain string: the one placeholder besides those the client fills
     local own, filled = {}, {}
@@ -228,16 +253,21 @@ function Engine:path_for(ep, params, label)
   end
   for i = 1, #names do
     local n = names[i]
+    local alias
     if values[n] == nil then
       values[n] = rest[n]
-      local alias = alias_of and alias_of(n, ep.path, self)
+      alias = alias_of and alias_of(n, ep.path, self)
       if values[n] == nil and alias then values[n] = rest[alias] end
       if values[n] == nil and fill then values[n] = fill(n, ep.path, self) end
+    end
+    if rest[n] ~= nil or (alias and rest[alias] ~= nil) then
+      if rest == params then rest = copy(params) end
+      rest[n] = nil
       if alias then rest[alias] = nil end
     end
-    rest[n] = nil
   end
-  local path, missing = url.expand(ep.path, values)
+  if rest == EMPTY then rest = {} end
+  local path, missing = expand(template, values)
   if not path then
     error("bad argument #1 to '" .. label .. "' (field '" .. missing .. "' is required)", 3)
   end
@@ -283,12 +313,12 @@ function Engine:prepare(ep, params, opts)
   local path, rest
   local target = opts.url
   if target then
-    rest = {}
-    if ptype == "table" then for k, v in pairs(params) do rest[k] = v end end
+    rest = ptype == "table" and params or {}
   else
     path, rest = self:path_for(ep, params, label)
     if ep.base == "storage" and type(rest.url) == "string" then
       target = rest.url -- a storage.url from an event
+      if rest == params then rest = copy(params) end
       rest.url = nil
     else
       local base = (ep.base == "storage" and self.storage_url) or self.base_url
@@ -314,10 +344,12 @@ function Engine:prepare(ep, params, opts)
     for _, n in ipairs(ep.query) do
       if rest[n] ~= nil then
         query = query or {}
+        if rest == params then rest = copy(params) end
         query[n] = rest[n]; rest[n] = nil
       end
     end
   end
+  -- rest may be the caller's params itself from here on: only read it
 
   local req = { method = method, headers = headers, endpoint = ep, label = label,
                 timeout = opts.timeout or self.timeout }
