@@ -83,7 +83,7 @@ end
 function Batch:send_async(opts, callback)
   local engine = self.client.engine
   return engine.scheduler.call_async(engine:yields(), Batch.send, self,
-    { n = 1, opts }, callback, "batch:send_async")
+    { n = 1, opts }, callback, "batch:send_async", true)
 end
 
 -- opts: size (<= 1000), parallel (calls in flight, default 1), progress =

@@ -45,8 +45,20 @@ local function mark_empty(v, seen)
   return copy
 end
 
+-- Is an empty marked array reachable from v? (no allocation; depth-bound
+-- like the encoder, so a cycle ends here too)
+local function has_empty(v, depth)
+  if getmetatable(v) == array_mt and next(v) == nil then return true end
+  if depth > 100 then return true end
+  for _, x in pairs(v) do
+    if type(x) == "table" and has_empty(x, depth + 1) then return true end
+  end
+  return false
+end
+
 function _M.encode(v)
-  local s, err = cjson.encode(next(marked) == nil and v or mark_empty(v))
+  if type(v) == "table" and next(marked) ~= nil and has_empty(v, 0) then v = mark_empty(v) end
+  local s, err = cjson.encode(v)
   if not s then return nil, err end
   if s:find("\\u0000json-empty-array\\u0000", 1, true) then
     s = s:gsub('"\\u0000json%-empty%-array\\u0000"', "[]")

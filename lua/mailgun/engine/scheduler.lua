@@ -306,24 +306,32 @@ function _M.each(items, parallel, fn)
     return
   end
   local parent = _M.current()
-  local children, left = {}, workers
+  local children, started, finished, all_started = {}, 0, 0, false
   local function child_done()
-    left = left - 1
-    if left == 0 and parent then wake(parent) end
+    finished = finished + 1
+    if all_started and finished == started and parent then wake(parent) end
   end
+  if parent then parent.children = children end
   for i = 1, workers do
+    -- in a task, one worker starts per step: each prepares a call at once
+    if parent and i > 1 then
+      _M.pause()
+      if parent.cancelled or nxt > #items then break end
+    end
+    started = started + 1
     children[i] = start(worker, pack(), child_done)
     for engine in pairs(parent and parent.engines or {}) do children[i].engines[engine] = true end
   end
+  all_started = true
+  local left = started - finished
   if parent then
-    parent.children = children
-    if left > 0 then wait(parent, { join = true }) end
+    if left > 0 and not parent.cancelled then wait(parent, { join = true }) end
     parent.children = nil
     if parent.cancelled then
       for _, c in ipairs(children) do c:cancel() end
     end
   else
-    while left > 0 do _M.step(100) end
+    while finished < started do _M.step(100) end
   end
 end
 
@@ -356,9 +364,14 @@ function _M.step(timeout_ms, budget_ms)
   local started = clock()
   local done = 0
   if #ready > 0 then
+    -- with a budget, tasks left when it is used up go on at the next step
     local batch = ready
     ready = {}
-    for _, task in ipairs(batch) do
+    for i, task in ipairs(batch) do
+      if budget_ms and done > 0 and (clock() - started) * 1000 >= budget_ms then
+        for j = i, #batch do ready[#ready + 1] = batch[j] end
+        break
+      end
       if not task.done then resume(task); done = done + 1 end
     end
   end
@@ -431,10 +444,19 @@ function NgxHandle:status()
   return self.done and (self.cancelled and "cancelled" or "done") or "waiting"
 end
 
+-- Inside a task: lets the host's frame end here and goes on at the next
+-- step (mailgun.poll); outside a task it does nothing. Long work (a batch
+-- preparing its calls) calls it between pieces so no poll runs it all.
+function _M.pause()
+  if _M.current() then co_yield() end
+end
+
 -- Runs method(obj, ...) without waiting; callback(res, err) when done.
 -- Returns a handle with :cancel(). With a loop-driven client, the host's
--- poll() runs the callback; in nginx a light thread does.
-function _M.call_async(use_ngx, method, obj, args, callback, label)
+-- poll() runs the callback; in nginx a light thread does. defer = true:
+-- nothing of method runs now, it starts at the next step (a batch started
+-- from a frame costs that frame only this call).
+function _M.call_async(use_ngx, method, obj, args, callback, label, defer)
   if type(callback) ~= "function" then
     error("bad argument #" .. (args.n + 1) .. " to '" .. (label or "async call")
       .. "' (the last argument must be the callback function, got " .. type(callback) .. ")", 3)
@@ -451,7 +473,10 @@ function _M.call_async(use_ngx, method, obj, args, callback, label)
     end)
     return handle
   end
-  return start(function() return method(obj, unpack(args, 1, args.n)) end, pack(), callback)
+  return start(function()
+    if defer then co_yield() end
+    return method(obj, unpack(args, 1, args.n))
+  end, pack(), callback)
 end
 
 _M.pack = pack
