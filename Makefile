@@ -17,6 +17,20 @@ else
   ABI      := lua5.4
   LUA_VER  := 5.4
 endif
+LUA_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LUA_PC))
+
+# luarocks passes LUA_INCDIR: build for the Lua whose headers those are
+# (`luarocks --lua-version 5.1 make` is the OpenResty/LuaJIT route).
+ifdef LUA_INCDIR
+  LUA_NUM    := $(shell sed -n 's/^\#define LUA_VERSION_NUM[[:space:]]*\([0-9]*\).*/\1/p' $(LUA_INCDIR)/lua.h)
+  LUA_CFLAGS = -I$(LUA_INCDIR)
+  ifeq ($(LUA_NUM),501)
+    # the 5.1 ABI here means LuaJIT (OpenResty): build with its headers
+    ABI      := luajit
+    LUA_VER  := 5.1
+    LUA_CFLAGS = $(shell $(PKG_CONFIG) --cflags luajit 2>/dev/null || echo -I$(LUA_INCDIR))
+  endif
+endif
 
 BUILD    := build/$(ABI)
 MODULE   := $(BUILD)/mailgun/core.so
@@ -25,7 +39,7 @@ HEADERS  := $(wildcard csrc/*.h)
 WARN     := -Wall -Wextra -pedantic -Wshadow -Wstrict-prototypes
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) $(WARN)
-ALL_CFLAGS = -std=c99 -fPIC $(CFLAGS) $(shell $(PKG_CONFIG) --cflags $(LUA_PC) libcurl libcrypto)
+ALL_CFLAGS = -std=c99 -fPIC $(CFLAGS) $(LUA_CFLAGS) $(shell $(PKG_CONFIG) --cflags libcurl libcrypto)
 # libraries after the sources (Debian links --as-needed); never -llua: the
 # interpreter is static and the module must use its symbols.
 LIBS     = $(shell $(PKG_CONFIG) --libs libcurl libcrypto)
@@ -41,7 +55,7 @@ DEB_PACKAGES := lua5.4 liblua5.4-dev libcurl4-openssl-dev libssl-dev lua-cjson \
   nginx libnginx-mod-http-lua lua-resty-core lua-resty-lrucache luajit2 libluajit2-5.1-dev
 CHECK_PACKAGES := valgrind
 
-.PHONY: all build luajit test check bench install install-sandbox deps deps-check demo lint clean sandbox
+.PHONY: docs c-host all build luajit test check bench install install-sandbox deps deps-check demo lint clean sandbox
 
 all: build
 build: $(MODULE)
@@ -80,6 +94,10 @@ demo: deps
 	@$(MAKE) --no-print-directory build luajit
 	@bash tools/demo
 
+# the reference: types/resources_*.lua and docs/reference.md, generated
+docs:
+	lua5.4 tools/gen-reference
+
 lint:
 	luacheck lua spec examples bench sandbox
 	lua5.4 tools/check-floors lua
@@ -98,6 +116,13 @@ install-sandbox:
 	install -d $(DESTDIR)$(SANDBOX_DIR)/lua/sandbox $(DESTDIR)$(PREFIX)/bin
 	install -m 644 sandbox/lua/sandbox/*.lua $(DESTDIR)$(SANDBOX_DIR)/lua/sandbox/
 	install -m 755 bin/mailgun-sandbox $(DESTDIR)$(PREFIX)/bin/mailgun-sandbox
+
+# examples/c_host: a tiny C host embedding Lua 5.4 (docs/embedding.md)
+c-host: build/c_host/host
+build/c_host/host: examples/c_host/host.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 $(OPT) $(WARN) $(shell $(PKG_CONFIG) --cflags lua5.4) $< -o $@ \
+	  $(shell $(PKG_CONFIG) --libs lua5.4)
 
 clean:
 	rm -rf build

@@ -26,12 +26,16 @@ external_dependencies = {
 build = {
   type = "make",
   build_target = "build",
+  -- LUA_INCDIR picks the Lua the module is built for (5.4, or 5.1 headers
+  -- for LuaJIT/OpenResty: luarocks --lua-version 5.1 make)
   build_variables = {
     CFLAGS = "$(CFLAGS)",
+    LUA_INCDIR = "$(LUA_INCDIR)",
   },
   install_target = "install",
   install_variables = {
     INSTALL_LMOD = "$(LUADIR)",
     INSTALL_CMOD = "$(LIBDIR)",
+    LUA_INCDIR = "$(LUA_INCDIR)",
   },
 }

@@ -2,10 +2,7 @@
 local shell = require("support.shell")
 
 local function run(root)
-  local p = assert(io.popen("lua5.4 tools/check-floors '" .. root .. "' 2>&1; echo \"exit=$?\""))
-  local out = p:read("*a")
-  p:close()
-  return out, tonumber(out:match("exit=(%d+)"))
+  return shell.capture("lua5.4 tools/check-floors '" .. root .. "'")
 end
 
 local function tree(files)

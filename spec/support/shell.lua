@@ -8,6 +8,15 @@ function M.execute(command)
   return ok == true and how == "exit" and code == 0
 end
 
+-- Runs a shell command; returns its output (stdout and stderr) and exit code.
+function M.capture(command)
+  local p = assert(io.popen("(" .. command .. ") 2>&1; echo \"exit=$?\""))
+  local out = p:read("*a")
+  p:close()
+  local code = tonumber(out:match("exit=(%d+)%s*$"))
+  return (out:gsub("exit=%d+%s*$", "")), code
+end
+
 function M.read_file(path)
   local f = io.open(path, "rb")
   if not f then return nil end

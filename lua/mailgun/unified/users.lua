@@ -49,7 +49,7 @@ local function check_args(args)
 end
 
 -- Reads the role filter: the role id (stored in cursors) and the provider value.
-function Users:role_filter(role)
+function Users:_role_filter(role)
   if role == nil then return nil, nil end
   local remote, err = roles.remote(self.provider, role)
   if not remote then return nil, nil, err end
@@ -108,7 +108,7 @@ function Users:list(args)
   args, limit = check_args(args)
   if not args then return nil, limit end
   local role_id, remote_role
-  role_id, remote_role, err = self:role_filter(args.role)
+  role_id, remote_role, err = self:_role_filter(args.role)
   if err then return nil, err end
   local filters = { role = role_id }
   local pos = {}
@@ -160,7 +160,7 @@ function Users:me()
 end
 
 -- MailerSend body fields for invite/update: role id or name -> "Custom User".
-function Users:write_body(args, with_email)
+function Users:_write_body(args, with_email)
   if type(args) ~= "table" then
     return nil, errors.invalid("expected a table of user fields", { field = "user" })
   end
@@ -189,7 +189,7 @@ end
 
 function Users:invite(args)
   if self.provider ~= "mailersend" then return not_supported(self.provider, "API to invite users") end
-  local body, err = self:write_body(args, true)
+  local body, err = self:_write_body(args, true)
   if not body then return nil, err end
   local res
   res, err = self.client.users:invite(body)
@@ -206,7 +206,7 @@ function Users:update(id, args)
   if type(id) ~= "string" or id == "" then
     return nil, errors.invalid("users:update needs a user id (a string)", { field = "id" })
   end
-  local body, err = self:write_body(args, false)
+  local body, err = self:_write_body(args, false)
   if not body then return nil, err end
   body.user_id = id
   local res

@@ -1,0 +1,67 @@
+---@meta mailgun.core
+
+---The C core on libcurl and OpenSSL: `require("mailgun.core")`. The
+---clients use it; it is public for hosts that want its pieces directly.
+---@class mailgun.core
+---@field curl_version string libcurl's version text
+local core = {}
+
+---A kept-alive HTTP session (one libcurl handle; TLS verified by default).
+---@param opts? {timeout?: integer, connect_timeout?: integer, verify?: boolean, cafile?: string, capath?: string, proxy?: string, user_agent?: string, max_body?: integer, http2?: boolean} timeouts in milliseconds, sizes in bytes
+---@return userdata session with `:request{method=, url=, headers=, body= | form=, timeout=}` -> res | nil, word, code, detail; `:close()`
+function core.session(opts) end
+
+---Many transfers at once (libcurl multi): `:add(req) -> id`,
+---`:poll(timeout_ms) -> completions`, `:wait()`, `:cancel(id)`, `:pending()`, `:close()`.
+---@param opts? table session options plus max_connections
+---@return userdata multi
+function core.multi(opts) end
+
+---A streaming multipart/form-data body: `:field(name, value)`,
+---`:file(name, path, {filename=, content_type=, inline=})`,
+---`:data(name, bytes, {...})`, `:content_type()`, `:length()`,
+---`:read(n)`, `:rewind()`, `:close()`. Files are read while sending.
+---@return userdata form
+function core.form() end
+
+---HMAC-SHA256 as lowercase hex.
+---@param key string
+---@param msg string
+---@return string
+function core.hmac_sha256(key, msg) end
+
+---SHA-256 as lowercase hex.
+---@param msg string
+---@return string
+function core.sha256(msg) end
+
+---Compares two strings in constant time.
+---@param a string
+---@param b string
+---@return boolean
+function core.equal(a, b) end
+
+---Base64 (RFC 4648).
+---@param s string
+---@return string
+function core.base64_encode(s) end
+
+---Decodes base64; nil and a message on malformed input.
+---@param s string
+---@return string|nil
+---@return string|nil err
+function core.base64_decode(s) end
+
+---The value of an `Authorization: Basic` header.
+---@param user string
+---@param password string
+---@return string
+function core.basic_auth(user, password) end
+
+---Wall-clock seconds since the epoch (a float).
+---@return number
+function core.now() end
+
+---Blocks the process for `seconds` (fractions allowed). Never inside nginx.
+---@param seconds number
+function core.sleep(seconds) end
