@@ -6,7 +6,7 @@
 -- Every resource (client.domains, client.templates, client.sms, ...) is
 -- declared as data in mailersend/resources/ and run by the engine shared
 -- with the Mailgun client: same transports, same error shape.
-require("mailgun.engine.native") -- a clear error when the C core is missing or of another ABI
+require("mailgun.engine.native") -- a clear error now when the C core is missing (loaded on first use)
 local request = require("mailgun.engine.request")
 local base = require("mailgun.engine.client")
 local errors = require("mailgun.engine.errors")

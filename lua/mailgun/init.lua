@@ -4,7 +4,7 @@
 --   local res, err = client.messages:send{from = ..., to = ..., subject = ..., text = ...}
 -- Every resource (client.domains, client.bounces, client.lists, ...) is
 -- declared as data in mailgun/resources/ and run by the shared engine.
-require("mailgun.engine.native") -- a clear error when the C core is missing or of another ABI
+require("mailgun.engine.native") -- a clear error now when the C core is missing (loaded on first use)
 local request = require("mailgun.engine.request")
 local base = require("mailgun.engine.client")
 local transports = require("mailgun.engine.transport")

@@ -5,7 +5,7 @@
 -- returns them.
 -- One queue: requests beyond max_connections wait in the C core's multi
 -- (it starts them as slots free up), never in Lua.
-local core = require("mailgun.core")
+local core = require("mailgun.engine.native").core()
 local clock = require("mailgun.engine.clock")
 
 local setmetatable, pairs, ipairs, type, pcall, error =

@@ -1,7 +1,7 @@
 -- Base64 (RFC 4648) in plain Lua, for what must not load the C core yet:
 -- a client's Authorization header is built in mailgun.new, and the C core
 -- (libcurl and its libraries: tens of milliseconds to load) only comes in
--- with the first request. No bitwise operators: the same code runs on Lua
+-- with the first request (see engine/native.lua). No bitwise operators: the same code runs on Lua
 -- 5.4 and LuaJIT. For bulk data use mailgun.core.base64_encode.
 local byte, sub, concat, floor = string.byte, string.sub, table.concat, math.floor
 

@@ -6,13 +6,13 @@
 --   clock.sleep(s)    blocks the whole process (never inside nginx: the
 --                     resty transport and the scheduler wait on timers).
 -- The C core is loaded on first use, not with this module (see base64.lua).
-local require = require
+local native = require("mailgun.engine.native")
 
 local _M = {}
 
 local core
 local function load()
-  core = require("mailgun.core")
+  core = native.core()
   return core
 end
 

@@ -70,7 +70,7 @@ end
 -- (vars nil: {}), e.g. a batch call's recipient-variables: built in C for
 -- flat variables, else through encode.
 function _M.by_address(entries, i, j)
-  local s = require("mailgun.core").json_by_address(entries, i, j)
+  local s = require("mailgun.engine.native").core().json_by_address(entries, i, j)
   if s then return s end
   local map = {}
   for k = i, j do

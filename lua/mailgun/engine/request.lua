@@ -14,9 +14,10 @@ local type, pairs, ipairs, tostring, setmetatable, getmetatable, error, next, se
 local random, min = math.random, math.min
 local find = string.find
 local sort = table.sort
-local core -- the C core, loaded with the first form (see base64.lua)
+local native = require("mailgun.engine.native")
+local core -- the C core, loaded with the first form (see engine/native.lua)
 local function new_form()
-  core = core or require("mailgun.core")
+  core = core or native.core()
   return core.form()
 end
 

@@ -23,7 +23,7 @@ local function session_of(self)
   local session = self.session
   if session then return session end
   local opts = self.options
-  session = require("mailgun.core").session({
+  session = require("mailgun.engine.native").core().session({
     timeout = opts.timeout and opts.timeout * 1000 or nil,
     connect_timeout = opts.connect_timeout and opts.connect_timeout * 1000 or nil,
     verify = opts.verify,
