@@ -48,8 +48,9 @@ local function start(loop, job)
   local req = job.req
   if req.form and job.attempt > 1 then req.form:rewind() end
   local timeout = req.timeout
-  local id = loop.multi:add({ method = req.method, url = req.url, headers = req.headers,
-    body = req.body, form = req.form, timeout = timeout and timeout * 1000 or nil })
+  -- the C core reads the fields it knows; only a timeout needs converting
+  local id = loop.multi:add(timeout == nil and req or { method = req.method, url = req.url,
+    headers = req.headers, body = req.body, form = req.form, timeout = timeout * 1000 })
   job.id = id
   loop.jobs[id] = job
 end
