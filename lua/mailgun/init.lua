@@ -73,6 +73,17 @@ local function message_methods(spec)
     if opts == nil then opts = SEND elseif opts.label == nil then opts.label = SEND.label end
     return self._engine:call(send_ep, params, opts)
   end
+  -- client.messages:send_async(msg[, opts], callback) -> handle: submitted
+  -- to the engine's loop at once, no task (see Engine:call_async)
+  function extra.send_async(self, ...)
+    local callback, msg, opts = request.split_callback(...)
+    request.check_callback(callback, select("#", ...), "messages:send_async")
+    local params, err = message.to_params(msg)
+    if not params then return request.failed(callback, err) end
+    if type(msg.domain) == "string" then params.domain_name = msg.domain end
+    if opts == nil then opts = SEND elseif opts.label == nil then opts.label = SEND.label end
+    return self._engine:call_async(send_ep, params, opts, callback, "messages:send_async")
+  end
   -- client.messages:send_mime{to=, message = mime_text | {path=}, ...options}
   function extra.send_mime(self, msg, opts)
     local params, err = message.to_params(msg, { mime = true })

@@ -18,6 +18,25 @@ local _M = {}
 local Loop = {}
 Loop.__index = Loop
 
+-- A submitted request, also the handle async calls return: cancel(),
+-- status() ("waiting" | "done" | "cancelled"), result() -> res, err.
+local Job = {}
+Job.__index = Job
+_M.Job = Job
+
+function Job:cancel()
+  return self.loop:cancel(self)
+end
+
+function Job:status()
+  if not self.done then return "waiting" end
+  return self.cancelled and "cancelled" or "done"
+end
+
+function Job:result()
+  if self.done then return self.res, self.err end
+end
+
 -- deadlines and waits: the monotonic clock
 local now, sleep = clock.monotonic, clock.sleep
 _M.now, _M.sleep = now, sleep
@@ -59,6 +78,7 @@ local function finish(loop, job, res, err)
   loop.count = loop.count - 1
   if job.owner then loop.owned = loop.owned - 1 end
   job.done = true
+  job.res, job.err = res, err
   local req = job.req
   if req.form and not req.keep_form then req.form:close() end
   local ok, cerr = pcall(job.callback, res, err)
@@ -73,7 +93,8 @@ function Loop:submit(engine, req, callback, owner)
   if type(callback) ~= "function" then
     error("bad argument #3 to 'submit' (function expected, got " .. type(callback) .. ")", 2)
   end
-  local job = { engine = engine, req = req, attempt = 1, callback = callback, owner = owner }
+  local job = setmetatable({ loop = self, engine = engine, req = req, attempt = 1, callback = callback,
+                             owner = owner }, Job)
   self.count = self.count + 1
   if owner then self.owned = self.owned + 1 end
   if self.closed then
@@ -89,6 +110,7 @@ end
 -- {kind="cancelled"}).
 function Loop:cancel(job, err)
   if job.done then return false end
+  job.cancelled = true
   if job.id and self.jobs[job.id] == job then
     self.multi:cancel(job.id)
     self.jobs[job.id] = nil

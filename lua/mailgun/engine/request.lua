@@ -511,6 +511,52 @@ function Engine:call(ep, params, opts)
   return self:perform(req)
 end
 
+-- The arguments of an async method: (..., callback), the callback last.
+local function split_callback(...)
+  local n = select("#", ...)
+  local callback = n > 0 and select(n, ...) or nil
+  local params = n >= 2 and (...) or nil
+  if n >= 3 then return callback, params, (select(2, ...)) end
+  return callback, params, nil
+end
+_M.split_callback = split_callback
+
+-- Raises, as the blocking call would, when the last argument (number n) is
+-- not the callback.
+local function check_callback(callback, n, label)
+  if type(callback) ~= "function" then
+    error("bad argument #" .. n .. " to '" .. label .. "' (the last argument must be the callback"
+      .. " function, got " .. type(callback) .. ")", 3)
+  end
+end
+_M.check_callback = check_callback
+
+-- A handle for an async call that failed before anything was sent:
+-- callback(nil, err) runs now.
+function _M.failed(callback, err)
+  callback(nil, err)
+  return setmetatable({ done = true, err = err }, require("mailgun.engine.async").Job)
+end
+
+-- engine:call without waiting: callback(res, err) runs inside a later poll
+-- (or at once for bad input). Returns a handle with cancel(), status(),
+-- result(). On the engine's loop the request is submitted directly (no
+-- task); without a loop it runs as a task of the scheduler.
+function Engine:call_async(ep, params, opts, callback, label)
+  local loop = self:loop()
+  if not loop then
+    local engine = self
+    return self.scheduler.call_async(self:yields(), function()
+      return engine:call(ep, params, opts)
+    end, nil, { n = 0 }, callback, label)
+  end
+  check_callback(callback, "?", label or "async call")
+  local req, err = self:prepare(ep, params, opts)
+  if not req then return _M.failed(callback, err) end
+  if opts and opts.retries then req.retries = opts.retries end
+  return loop:submit(self, req, callback)
+end
+
 -- The view a client hands out for a resource: {_engine=, _client=} with a
 -- resource class as metatable.
 local function check_view(self, class, label)
@@ -537,6 +583,18 @@ function _M.resource_class(spec, extra)
       elseif opts.label == nil then opts.label = label end
       return self._engine:call(ep, params, opts)
     end
+    -- without a hand-written method of that name: submitted directly
+    if not (extra and extra[ep.name]) then
+      local async_label = label .. "_async"
+      class[ep.name .. "_async"] = function(self, ...)
+        check_view(self, class, async_label)
+        local callback, params, opts = split_callback(...)
+        check_callback(callback, select("#", ...), async_label)
+        if opts == nil then opts = default_opts
+        elseif opts.label == nil then opts.label = label end
+        return self._engine:call_async(ep, params, opts, callback, async_label)
+      end
+    end
   end
   local paging = require("mailgun.engine.paging")
   paging.attach(class)
@@ -561,7 +619,8 @@ end
 function _M.add_async(class)
   local names = {}
   for k, v in pairs(class) do
-    if type(k) == "string" and type(v) == "function" and has_async_form(k) then
+    if type(k) == "string" and type(v) == "function" and has_async_form(k)
+      and class[k .. "_async"] == nil then
       names[#names + 1] = k
     end
   end
