@@ -39,7 +39,8 @@ HEADERS  := $(wildcard csrc/*.h)
 WARN     := -Wall -Wextra -pedantic -Wshadow -Wstrict-prototypes
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) $(WARN)
-ALL_CFLAGS = -std=c99 -fPIC $(CFLAGS) $(LUA_CFLAGS) $(shell $(PKG_CONFIG) --cflags libcurl libcrypto)
+ALL_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden $(CFLAGS) $(LUA_CFLAGS) \
+  $(shell $(PKG_CONFIG) --cflags libcurl libcrypto)
 # libraries after the sources (Debian links --as-needed); never -llua: the
 # interpreter is static and the module must use its symbols.
 LIBS     = $(shell $(PKG_CONFIG) --libs libcurl libcrypto)
@@ -52,10 +53,12 @@ export LUA_CPATH := build/lua5.4/?.so;;
 
 DEB_PACKAGES := lua5.4 liblua5.4-dev libcurl4-openssl-dev libssl-dev lua-cjson \
   lua-busted luarocks lua-check pkg-config gcc make openssl curl ca-certificates \
-  nginx libnginx-mod-http-lua lua-resty-core lua-resty-lrucache luajit2 libluajit2-5.1-dev
+  nginx libnginx-mod-http-lua lua-resty-core lua-resty-lrucache luajit2 libluajit2-5.1-dev \
+  python3 clang clang-tidy cppcheck libclang-rt-14-dev
 CHECK_PACKAGES := valgrind
 
-.PHONY: docs c-host all build luajit test check bench install install-sandbox deps deps-check demo lint clean sandbox
+.PHONY: docs c-host all build luajit test check bench install install-sandbox deps deps-check demo lint \
+  clean sandbox fuzz
 
 all: build
 build: $(MODULE)
@@ -98,9 +101,16 @@ demo: deps
 docs:
 	lua5.4 tools/gen-reference
 
+# libFuzzer harnesses (fuzz/), FUZZ_TIME seconds each under nice -n 19;
+# installs clang when missing; fails on any finding
+FUZZ_TIME ?= 20
+fuzz:
+	@FUZZ_TIME=$(FUZZ_TIME) bash fuzz/run
+
 lint:
 	luacheck lua spec examples bench sandbox
 	lua5.4 tools/check-floors lua
+	@bash tools/lint-c
 
 install: build
 	install -d $(DESTDIR)$(INSTALL_LMOD)/mailgun $(DESTDIR)$(INSTALL_CMOD)/mailgun

@@ -17,7 +17,7 @@
 
 #include "core.h"
 
-static void rv_string(luaL_Buffer *B, const char *s, size_t n)
+static void lmg_rv_string(luaL_Buffer *B, const char *s, size_t n)
 {
   static const char hex[] = "0123456789abcdef";
   size_t i, start = 0;
@@ -53,36 +53,36 @@ static void rv_string(luaL_Buffer *B, const char *s, size_t n)
 /* Stack slots below the buffer (a luaL_Buffer may keep a box on top of
    the stack: between two buffer calls the stack must be as the first
    left it, so what is being encoded sits in fixed slots under it). */
-#define RV_ADDRESS 4
-#define RV_VARS 5
-#define RV_KEY 6
-#define RV_VALUE 7
+#define LMG_RV_ADDRESS 4
+#define LMG_RV_VARS 5
+#define LMG_RV_KEY 6
+#define LMG_RV_VALUE 7
 
-/* the value in slot RV_VALUE; 0 when it needs the general encoder */
-static int rv_scalar(lua_State *L, luaL_Buffer *B)
+/* the value in slot LMG_RV_VALUE; 0 when it needs the general encoder */
+static int lmg_rv_scalar(lua_State *L, luaL_Buffer *B)
 {
   char num[64];
   size_t n;
   const char *s;
-  switch(lua_type(L, RV_VALUE)) {
+  switch(lua_type(L, LMG_RV_VALUE)) {
   case LUA_TSTRING:
-    s = lua_tolstring(L, RV_VALUE, &n);
-    rv_string(B, s, n);
+    s = lua_tolstring(L, LMG_RV_VALUE, &n);
+    lmg_rv_string(B, s, n);
     return 1;
   case LUA_TBOOLEAN:
-    luaL_addstring(B, lua_toboolean(L, RV_VALUE) ? "true" : "false");
+    luaL_addstring(B, lua_toboolean(L, LMG_RV_VALUE) ? "true" : "false");
     return 1;
   case LUA_TNUMBER:
 #if LUA_VERSION_NUM >= 503
-    if(lua_isinteger(L, RV_VALUE)) {
+    if(lua_isinteger(L, LMG_RV_VALUE)) {
       snprintf(num, sizeof(num), LUA_INTEGER_FMT,
-               (LUAI_UACINT)lua_tointeger(L, RV_VALUE));
+               (LUAI_UACINT)lua_tointeger(L, LMG_RV_VALUE));
       luaL_addstring(B, num);
       return 1;
     }
 #endif
     {
-      double d = (double)lua_tonumber(L, RV_VALUE);
+      double d = (double)lua_tonumber(L, LMG_RV_VALUE);
       if(isnan(d) || isinf(d))
         return 0;
       snprintf(num, sizeof(num), "%.14g", d);   /* lua-cjson's default */
@@ -94,42 +94,42 @@ static int rv_scalar(lua_State *L, luaL_Buffer *B)
   }
 }
 
-/* the vars table in slot RV_VARS; 0 when it needs the general encoder */
-static int rv_vars(lua_State *L, luaL_Buffer *B)
+/* the vars table in slot LMG_RV_VARS; 0 when it needs the general encoder */
+static int lmg_rv_vars(lua_State *L, luaL_Buffer *B)
 {
   int first = 1;
   luaL_addchar(B, '{');
   lua_pushnil(L);
-  lua_replace(L, RV_KEY);
+  lua_replace(L, LMG_RV_KEY);
   for(;;) {
     size_t n;
     const char *k;
-    lua_pushvalue(L, RV_KEY);
-    if(!lua_next(L, RV_VARS))
+    lua_pushvalue(L, LMG_RV_KEY);
+    if(!lua_next(L, LMG_RV_VARS))
       break;
-    lua_replace(L, RV_VALUE);
-    lua_replace(L, RV_KEY);
-    if(lua_type(L, RV_KEY) != LUA_TSTRING)
+    lua_replace(L, LMG_RV_VALUE);
+    lua_replace(L, LMG_RV_KEY);
+    if(lua_type(L, LMG_RV_KEY) != LUA_TSTRING)
       return 0;
     if(!first)
       luaL_addchar(B, ',');
     first = 0;
-    k = lua_tolstring(L, RV_KEY, &n);
-    rv_string(B, k, n);
+    k = lua_tolstring(L, LMG_RV_KEY, &n);
+    lmg_rv_string(B, k, n);
     luaL_addchar(B, ':');
-    if(!rv_scalar(L, B))
+    if(!lmg_rv_scalar(L, B))
       return 0;
   }
   luaL_addchar(B, '}');
   return 1;
 }
 
-int mg_json_by_address(lua_State *L)
+int lmg_json_by_address(lua_State *L)
 {
   lua_Integer i = luaL_checkinteger(L, 2), j = luaL_checkinteger(L, 3), k;
   luaL_Buffer B;
   luaL_checktype(L, 1, LUA_TTABLE);
-  lua_settop(L, RV_VALUE);   /* slots 4 to 7: nil */
+  lua_settop(L, LMG_RV_VALUE);   /* slots 4 to 7: nil */
   luaL_checkstack(L, 8, "json_by_address");
   luaL_buffinit(L, &B);
   luaL_addchar(&B, '{');
@@ -141,21 +141,21 @@ int mg_json_by_address(lua_State *L)
       return luaL_error(L, "json_by_address: entry %d is not a table",
                         (int)k);
     lua_getfield(L, -1, "address");
-    lua_replace(L, RV_ADDRESS);
+    lua_replace(L, LMG_RV_ADDRESS);
     lua_getfield(L, -1, "vars");
-    lua_replace(L, RV_VARS);
+    lua_replace(L, LMG_RV_VARS);
     lua_pop(L, 1);
-    if(lua_type(L, RV_ADDRESS) != LUA_TSTRING)
+    if(lua_type(L, LMG_RV_ADDRESS) != LUA_TSTRING)
       return luaL_error(L, "json_by_address: entry %d has no address",
                         (int)k);
     if(k > i)
       luaL_addchar(&B, ',');
-    address = lua_tolstring(L, RV_ADDRESS, &n);
-    rv_string(&B, address, n);
+    address = lua_tolstring(L, LMG_RV_ADDRESS, &n);
+    lmg_rv_string(&B, address, n);
     luaL_addchar(&B, ':');
-    if(lua_isnil(L, RV_VARS))
+    if(lua_isnil(L, LMG_RV_VARS))
       luaL_addstring(&B, "{}");
-    else if(!lua_istable(L, RV_VARS) || !rv_vars(L, &B)) {
+    else if(!lua_istable(L, LMG_RV_VARS) || !lmg_rv_vars(L, &B)) {
       luaL_pushresult(&B);   /* closes the buffer; the text is dropped */
       lua_pushnil(L);
       return 1;

@@ -2,8 +2,8 @@
  * compat.h: the few Lua C API differences between Lua 5.4 and LuaJIT 2.1
  * (the ABI OpenResty uses).  Everything else is common ground.
  */
-#ifndef MG_COMPAT_H
-#define MG_COMPAT_H
+#ifndef LMG_COMPAT_H
+#define LMG_COMPAT_H
 
 #include <lua.h>
 #include <lauxlib.h>
@@ -18,4 +18,4 @@
 #define luaL_pushfail(L) lua_pushnil(L)
 #endif
 
-#endif /* MG_COMPAT_H */
+#endif /* LMG_COMPAT_H */

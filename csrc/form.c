@@ -5,23 +5,39 @@
  * Content-Disposition and Content-Type lines), a body (bytes copied into
  * the part, or a file read from disk in chunks while it is sent) and a
  * CRLF; a closing delimiter ends it.  The exact length is known before
- * sending.  libcurl reads it through mg_form_curl_read (CURLOPT_READFUNCTION)
+ * sending.  libcurl reads it through lmg_form_curl_read (CURLOPT_READFUNCTION)
  * and Lua through form:read(n): both walk the same bytes with a cursor of
  * their own.
  */
-#define _POSIX_C_SOURCE 200809L
-
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core.h"
+#include "crypto.h"
+#include "form.h"
 
-#define MG_BOUNDARY_MAX 64
-#define MG_READ_CHUNK (64 * 1024)
+#define LMG_BOUNDARY_MAX 64
+#define LMG_READ_CHUNK ((size_t)64 * 1024)
+/* form:read() joins its pieces every this many strings on the stack */
+#define LMG_READ_PIECES 32
 
-struct mg_part {
+/* the fixed bytes of the framing (RFC 7578, RFC 2046 section 5.1.1) */
+#define LMG_DASHES "--"
+#define LMG_CRLF "\r\n"
+#define LMG_DISPOSITION "\r\nContent-Disposition: "
+#define LMG_FORM_DATA "form-data"
+#define LMG_INLINE "inline"
+#define LMG_NAME_OPEN "; name=\""
+#define LMG_FILENAME_OPEN "; filename=\""
+#define LMG_QUOTE "\""
+#define LMG_CONTENT_TYPE "\r\nContent-Type: "
+#define LMG_HEAD_END "\r\n\r\n"
+#define LMG_CLOSING_END "--\r\n"
+/* "--" boundary "--" CRLF, minus the boundary */
+#define LMG_CLOSING_EXTRA (LMG_LITLEN(LMG_DASHES) + LMG_LITLEN(LMG_CLOSING_END))
+
+struct lmg_part {
   char *head;             /* inside this allocation */
   size_t head_len;
   const char *data;       /* bytes part: inside this allocation */
@@ -31,27 +47,27 @@ struct mg_part {
 
 /* Reference-counted: the userdata holds one reference while open, each
    running transfer one more. */
-struct mg_form {
+struct lmg_form {
   int refs;
-  struct mg_part **parts;   /* owned, each part one malloc block */
+  struct lmg_part **parts;   /* owned, each part one malloc block */
   size_t nparts;
   size_t cap;
   curl_off_t length;        /* parts only; the closing is added on top */
-  char boundary[MG_BOUNDARY_MAX];
+  char boundary[LMG_BOUNDARY_MAX];
   size_t boundary_len;
-  char content_type[MG_BOUNDARY_MAX + 40];
-  struct mg_cursor reader;  /* the position of form:read() */
+  char content_type[LMG_BOUNDARY_MAX + 40];
+  struct lmg_cursor reader;  /* the position of form:read() */
   char *scratch;            /* form:read()'s buffer, owned */
 };
 
-struct mg_form_ud {
-  struct mg_form *form;     /* NULL when closed */
+struct lmg_form_ud {
+  struct lmg_form *form;     /* NULL when closed */
 };
 
-static void mg_form_free(struct mg_form *f)
+static void lmg_form_free(struct lmg_form *f)
 {
   size_t i;
-  mg_cursor_stop(&f->reader);
+  lmg_cursor_stop(&f->reader);
   free(f->scratch);
   for(i = 0; i < f->nparts; i++)
     free(f->parts[i]);
@@ -59,31 +75,30 @@ static void mg_form_free(struct mg_form *f)
   free(f);
 }
 
-void mg_form_retain(struct mg_form *f)
+void lmg_form_retain(struct lmg_form *f)
 {
   f->refs++;
 }
 
-void mg_form_release(struct mg_form *f)
+void lmg_form_release(struct lmg_form *f)
 {
   if(f && --f->refs == 0)
-    mg_form_free(f);
+    lmg_form_free(f);
 }
 
-curl_off_t mg_form_length(const struct mg_form *f)
+curl_off_t lmg_form_length(const struct lmg_form *f)
 {
-  /* "--" boundary "--" CRLF */
-  return f->length + (curl_off_t)f->boundary_len + 6;
+  return f->length + (curl_off_t)(f->boundary_len + LMG_CLOSING_EXTRA);
 }
 
-const char *mg_form_content_type(const struct mg_form *f)
+const char *lmg_form_content_type(const struct lmg_form *f)
 {
   return f->content_type;
 }
 
-struct mg_form *mg_form_check(lua_State *L, int idx)
+struct lmg_form *lmg_form_check(lua_State *L, int idx)
 {
-  struct mg_form_ud *u = luaL_checkudata(L, idx, MG_FORM_MT);
+  struct lmg_form_ud *u = luaL_checkudata(L, idx, LMG_FORM_MT);
   if(!u->form)
     luaL_argerror(L, idx, "form is closed");
   return u->form;
@@ -91,7 +106,7 @@ struct mg_form *mg_form_check(lua_State *L, int idx)
 
 /* ---- the cursor ---- */
 
-void mg_cursor_stop(struct mg_cursor *c)
+void lmg_cursor_stop(struct lmg_cursor *c)
 {
   if(c->fp) {
     fclose(c->fp);
@@ -99,124 +114,152 @@ void mg_cursor_stop(struct mg_cursor *c)
   }
 }
 
-void mg_cursor_start(struct mg_cursor *c)
+void lmg_cursor_start(struct lmg_cursor *c)
 {
-  mg_cursor_stop(c);
+  lmg_cursor_stop(c);
   c->part = 0;
-  c->stage = 0;
+  c->stage = LMG_STAGE_HEAD;
   c->offset = 0;
+  c->handed = 0;
   c->failed = 0;
   c->error[0] = '\0';
 }
 
-static void mg_cursor_fail(struct mg_cursor *c, const char *what,
+static void lmg_cursor_fail(struct lmg_cursor *c, const char *what,
                            const char *path, int err)
 {
-  mg_cursor_stop(c);
+  lmg_cursor_stop(c);
   c->failed = 1;
   snprintf(c->error, sizeof(c->error), "%s %s: %s", what, path,
            err ? strerror(err) : "file is shorter than when it was added");
 }
 
 /* Copies up to n bytes of a segment, from offset on. */
-static size_t mg_copy_segment(struct mg_cursor *c, const char *seg,
+static size_t lmg_copy_segment(struct lmg_cursor *c, const char *seg,
                               curl_off_t seg_len, char *dst, size_t n)
 {
   curl_off_t left = seg_len - c->offset;
   size_t take = (curl_off_t)n < left ? n : (size_t)left;
-  memcpy(dst, seg + c->offset, take);
+  if(take)
+    memcpy(dst, seg + c->offset, take);
   c->offset += (curl_off_t)take;
   return take;
 }
 
+/* The closing delimiter, "--" boundary "--" CRLF. */
+static size_t lmg_copy_closing(struct lmg_cursor *c, char *dst, size_t n)
+{
+  const struct lmg_form *f = c->form;
+  char closing[LMG_BOUNDARY_MAX + LMG_CLOSING_EXTRA];
+  size_t len = f->boundary_len + LMG_CLOSING_EXTRA;
+  if(c->offset >= (curl_off_t)len)
+    return 0;
+  memcpy(closing, LMG_DASHES, LMG_LITLEN(LMG_DASHES));
+  memcpy(closing + LMG_LITLEN(LMG_DASHES), f->boundary, f->boundary_len);
+  memcpy(closing + LMG_LITLEN(LMG_DASHES) + f->boundary_len,
+         LMG_CLOSING_END, LMG_LITLEN(LMG_CLOSING_END));
+  return lmg_copy_segment(c, closing, (curl_off_t)len, dst, n);
+}
+
+/* The next bytes of a file part; 0 with c->failed set on an error. */
+static size_t lmg_copy_file(struct lmg_cursor *c, const struct lmg_part *p,
+                            char *dst, size_t n)
+{
+  curl_off_t left = p->size - c->offset;
+  size_t want = (curl_off_t)n < left ? n : (size_t)left;
+  size_t got;
+  if(!c->fp) {
+    c->fp = fopen(p->path, "rb");
+    if(!c->fp) {
+      lmg_cursor_fail(c, "cannot open", p->path, errno);
+      return 0;
+    }
+  }
+  got = fread(dst, 1, want, c->fp);
+  if(got == 0) {
+    lmg_cursor_fail(c, "cannot read", p->path, ferror(c->fp) ? errno : 0);
+    return 0;
+  }
+  c->offset += (curl_off_t)got;
+  return got;
+}
+
+static void lmg_cursor_next(struct lmg_cursor *c, enum lmg_stage stage)
+{
+  c->stage = stage;
+  c->offset = 0;
+}
+
 /* Fills dst with up to n bytes (fewer only at the end); returns 0 at the
    end, or with c->failed set when a file could not be read. */
-size_t mg_cursor_read(struct mg_cursor *c, char *dst, size_t n)
+size_t lmg_cursor_read(struct lmg_cursor *c, char *dst, size_t n)
 {
-  struct mg_form *f = c->form;
+  struct lmg_form *f = c->form;
   size_t done = 0;
   while(done < n && !c->failed) {
-    if(c->part >= f->nparts) {
-      /* the closing delimiter: "--" boundary "--" CRLF */
-      char closing[MG_BOUNDARY_MAX + 6];
-      size_t len = f->boundary_len + 6;
-      if(c->offset >= (curl_off_t)len)
-        break;
-      closing[0] = '-';
-      closing[1] = '-';
-      memcpy(closing + 2, f->boundary, f->boundary_len);
-      memcpy(closing + 2 + f->boundary_len, "--\r\n", 4);
-      done += mg_copy_segment(c, closing, (curl_off_t)len, dst + done,
-                              n - done);
+    const struct lmg_part *p = c->part < f->nparts ? f->parts[c->part] :
+                               NULL;
+    size_t got = 0;
+    if(!p)
+      c->stage = LMG_STAGE_CLOSING;
+    switch(c->stage) {
+    case LMG_STAGE_HEAD:
+      got = lmg_copy_segment(c, p->head, (curl_off_t)p->head_len,
+                             dst + done, n - done);
+      if(c->offset == (curl_off_t)p->head_len)
+        lmg_cursor_next(c, LMG_STAGE_BODY);
+      break;
+    case LMG_STAGE_BODY:
+      if(c->offset == p->size) {
+        lmg_cursor_stop(c);
+        lmg_cursor_next(c, LMG_STAGE_CRLF);
+      }
+      else if(!p->path)
+        got = lmg_copy_segment(c, p->data, p->size, dst + done, n - done);
+      else
+        got = lmg_copy_file(c, p, dst + done, n - done);
+      break;
+    case LMG_STAGE_CRLF:
+      got = lmg_copy_segment(c, LMG_CRLF, LMG_LITLEN(LMG_CRLF), dst + done,
+                             n - done);
+      if(c->offset == (curl_off_t)LMG_LITLEN(LMG_CRLF)) {
+        c->part++;
+        lmg_cursor_next(c, LMG_STAGE_HEAD);
+      }
+      break;
+    case LMG_STAGE_CLOSING:
+      got = lmg_copy_closing(c, dst + done, n - done);
+      if(!got)
+        return done;
+      break;
     }
-    else {
-      struct mg_part *p = f->parts[c->part];
-      if(c->stage == 0) {
-        done += mg_copy_segment(c, p->head, (curl_off_t)p->head_len,
-                                dst + done, n - done);
-        if(c->offset == (curl_off_t)p->head_len) {
-          c->stage = 1;
-          c->offset = 0;
-        }
-      }
-      else if(c->stage == 1) {
-        if(c->offset == p->size) {
-          mg_cursor_stop(c);
-          c->stage = 2;
-          c->offset = 0;
-        }
-        else if(!p->path)
-          done += mg_copy_segment(c, p->data, p->size, dst + done, n - done);
-        else {
-          curl_off_t left = p->size - c->offset;
-          size_t want = (curl_off_t)(n - done) < left ? n - done :
-                        (size_t)left;
-          size_t got;
-          if(!c->fp) {
-            c->fp = fopen(p->path, "rb");
-            if(!c->fp) {
-              mg_cursor_fail(c, "cannot open", p->path, errno);
-              break;
-            }
-          }
-          got = fread(dst + done, 1, want, c->fp);
-          if(got == 0) {
-            mg_cursor_fail(c, "cannot read", p->path,
-                           ferror(c->fp) ? errno : 0);
-            break;
-          }
-          done += got;
-          c->offset += (curl_off_t)got;
-        }
-      }
-      else {
-        done += mg_copy_segment(c, "\r\n", 2, dst + done, n - done);
-        if(c->offset == 2) {
-          c->part++;
-          c->stage = 0;
-          c->offset = 0;
-        }
-      }
-    }
+    done += got;
   }
   return done;
 }
 
-size_t mg_form_curl_read(char *buf, size_t size, size_t nitems, void *ud)
+size_t lmg_form_curl_read(char *buf, size_t size, size_t nitems, void *ud)
 {
-  struct mg_cursor *c = ud;
-  size_t got = mg_cursor_read(c, buf, size * nitems);
+  struct lmg_cursor *c = ud;
+  size_t got = lmg_cursor_read(c, buf, size * nitems);
   if(c->failed)
     return CURL_READFUNC_ABORT;
+  c->handed += (curl_off_t)got;
   return got;
 }
 
-int mg_form_curl_seek(void *ud, curl_off_t offset, int origin)
+/* libcurl rewinds to send the body again: after a redirect or an auth
+   round, or to resend on a fresh connection when a reused one died.  A
+   request marked once refuses as soon as any byte went to libcurl, so
+   libcurl fails with CURLE_SEND_FAIL_REWIND instead of resending. */
+int lmg_form_curl_seek(void *ud, curl_off_t offset, int origin)
 {
-  struct mg_cursor *c = ud;
+  struct lmg_cursor *c = ud;
   if(origin != SEEK_SET || offset != 0)
     return CURL_SEEKFUNC_CANTSEEK;
-  mg_cursor_start(c);
+  if(c->once && c->handed > 0)
+    return CURL_SEEKFUNC_FAIL;
+  lmg_cursor_start(c);
   return CURL_SEEKFUNC_OK;
 }
 
@@ -224,7 +267,7 @@ int mg_form_curl_seek(void *ud, curl_off_t offset, int origin)
 
 /* Length of a name or filename once quotes, CR and LF become %22, %0D,
    %0A (what browsers do), so they never break the framing. */
-static size_t mg_escaped_len(const char *s, size_t n)
+static size_t lmg_escaped_len(const char *s, size_t n)
 {
   size_t i, len = n;
   for(i = 0; i < n; i++)
@@ -233,7 +276,7 @@ static size_t mg_escaped_len(const char *s, size_t n)
   return len;
 }
 
-static char *mg_put_escaped(char *dst, const char *s, size_t n)
+static char *lmg_put_escaped(char *dst, const char *s, size_t n)
 {
   size_t i;
   for(i = 0; i < n; i++) {
@@ -249,13 +292,14 @@ static char *mg_put_escaped(char *dst, const char *s, size_t n)
   return dst;
 }
 
-static char *mg_put(char *dst, const char *s, size_t n)
+static char *lmg_put(char *dst, const char *s, size_t n)
 {
-  memcpy(dst, s, n);
+  if(n)
+    memcpy(dst, s, n);
   return dst + n;
 }
 
-struct mg_part_spec {
+struct lmg_part_spec {
   const char *name;
   size_t name_len;
   const char *filename;   /* NULL: none */
@@ -270,26 +314,39 @@ struct mg_part_spec {
   curl_off_t size;
 };
 
-static int mg_form_add(lua_State *L, struct mg_form *f,
-                       const struct mg_part_spec *s)
+/* The length of a part's head: "--" boundary, the Content-Disposition
+   line, an optional Content-Type line, the empty line. */
+static size_t lmg_head_len(const struct lmg_form *f,
+                           const struct lmg_part_spec *s)
 {
-  static const char disp1[] = "\r\nContent-Disposition: ";
-  static const char ctline[] = "\r\nContent-Type: ";
-  size_t head_len, extra;
-  struct mg_part *p;
-  char *w;
-  head_len = 2 + f->boundary_len + (sizeof(disp1) - 1) +
-             (s->is_inline ? 6 : 9) + 8 + mg_escaped_len(s->name, s->name_len)
-             + 1;
+  size_t len = LMG_LITLEN(LMG_DASHES) + f->boundary_len +
+               LMG_LITLEN(LMG_DISPOSITION) +
+               (s->is_inline ? LMG_LITLEN(LMG_INLINE) :
+                LMG_LITLEN(LMG_FORM_DATA)) +
+               LMG_LITLEN(LMG_NAME_OPEN) +
+               lmg_escaped_len(s->name, s->name_len) + LMG_LITLEN(LMG_QUOTE);
   if(s->filename)
-    head_len += 12 + mg_escaped_len(s->filename, s->filename_len) + 1;
+    len += LMG_LITLEN(LMG_FILENAME_OPEN) +
+           lmg_escaped_len(s->filename, s->filename_len) +
+           LMG_LITLEN(LMG_QUOTE);
   if(s->ctype)
-    head_len += (sizeof(ctline) - 1) + s->ctype_len;
-  head_len += 4;
-  extra = s->path ? s->path_len + 1 : s->data_len;
+    len += LMG_LITLEN(LMG_CONTENT_TYPE) + s->ctype_len;
+  return len + LMG_LITLEN(LMG_HEAD_END);
+}
+
+#define LMG_PUT_LIT(w, lit) lmg_put((w), (lit), LMG_LITLEN(lit))
+
+static int lmg_form_add(lua_State *L, struct lmg_form *f,
+                        const struct lmg_part_spec *s)
+{
+  size_t head_len = lmg_head_len(f, s);
+  size_t extra = s->path ? s->path_len + 1 : s->data_len;
+  struct lmg_part *p;
+  char *w;
   if(f->nparts == f->cap) {
     size_t cap = f->cap ? 2 * f->cap : 8;
-    struct mg_part **parts = realloc(f->parts, cap * sizeof(*parts));
+    struct lmg_part **parts = realloc(f->parts,
+                                      cap * sizeof(struct lmg_part *));
     if(!parts)
       return luaL_error(L, "form: out of memory");
     f->parts = parts;
@@ -300,23 +357,24 @@ static int mg_form_add(lua_State *L, struct mg_form *f,
     return luaL_error(L, "form: out of memory");
   p->head = (char *)(p + 1);
   p->head_len = head_len;
-  w = mg_put(p->head, "--", 2);
-  w = mg_put(w, f->boundary, f->boundary_len);
-  w = mg_put(w, disp1, sizeof(disp1) - 1);
-  w = s->is_inline ? mg_put(w, "inline", 6) : mg_put(w, "form-data", 9);
-  w = mg_put(w, "; name=\"", 8);
-  w = mg_put_escaped(w, s->name, s->name_len);
-  *w++ = '"';
+  w = LMG_PUT_LIT(p->head, LMG_DASHES);
+  w = lmg_put(w, f->boundary, f->boundary_len);
+  w = LMG_PUT_LIT(w, LMG_DISPOSITION);
+  w = s->is_inline ? LMG_PUT_LIT(w, LMG_INLINE) :
+      LMG_PUT_LIT(w, LMG_FORM_DATA);
+  w = LMG_PUT_LIT(w, LMG_NAME_OPEN);
+  w = lmg_put_escaped(w, s->name, s->name_len);
+  w = LMG_PUT_LIT(w, LMG_QUOTE);
   if(s->filename) {
-    w = mg_put(w, "; filename=\"", 12);
-    w = mg_put_escaped(w, s->filename, s->filename_len);
-    *w++ = '"';
+    w = LMG_PUT_LIT(w, LMG_FILENAME_OPEN);
+    w = lmg_put_escaped(w, s->filename, s->filename_len);
+    w = LMG_PUT_LIT(w, LMG_QUOTE);
   }
   if(s->ctype) {
-    w = mg_put(w, ctline, sizeof(ctline) - 1);
-    w = mg_put(w, s->ctype, s->ctype_len);
+    w = LMG_PUT_LIT(w, LMG_CONTENT_TYPE);
+    w = lmg_put(w, s->ctype, s->ctype_len);
   }
-  w = mg_put(w, "\r\n\r\n", 4);
+  w = LMG_PUT_LIT(w, LMG_HEAD_END);
   if(s->path) {
     p->path = w;
     memcpy(p->path, s->path, s->path_len + 1);
@@ -324,7 +382,8 @@ static int mg_form_add(lua_State *L, struct mg_form *f,
   }
   else {
     p->path = NULL;
-    memcpy(w, s->data, s->data_len);
+    if(s->data_len)
+      memcpy(w, s->data, s->data_len);
     p->data = w;
   }
   p->size = s->size;
@@ -334,21 +393,21 @@ static int mg_form_add(lua_State *L, struct mg_form *f,
 }
 
 /* form methods check the form is open and not being sent */
-static struct mg_form *mg_form_editable(lua_State *L)
+static struct lmg_form *lmg_form_editable(lua_State *L)
 {
-  struct mg_form *f = mg_form_check(L, 1);
+  struct lmg_form *f = lmg_form_check(L, 1);
   if(f->refs > 1)
     luaL_error(L, "form is being sent: it cannot change now");
   return f;
 }
 
-static int mg_has_crlf(const char *s, size_t n)
+static int lmg_has_crlf(const char *s, size_t n)
 {
   return memchr(s, '\r', n) || memchr(s, '\n', n);
 }
 
 /* reads the opts table at idx into s: filename, content_type, inline */
-static void mg_part_opts(lua_State *L, int idx, struct mg_part_spec *s)
+static void lmg_part_opts(lua_State *L, int idx, struct lmg_part_spec *s)
 {
   if(lua_isnoneornil(L, idx))
     return;
@@ -364,7 +423,7 @@ static void mg_part_opts(lua_State *L, int idx, struct mg_part_spec *s)
     luaL_argcheck(L, lua_type(L, -1) == LUA_TSTRING, idx,
                   "content_type must be a string");
     s->ctype = lua_tolstring(L, -1, &s->ctype_len);
-    luaL_argcheck(L, !mg_has_crlf(s->ctype, s->ctype_len), idx,
+    luaL_argcheck(L, !lmg_has_crlf(s->ctype, s->ctype_len), idx,
                   "content_type must not contain CR or LF");
   }
   lua_getfield(L, idx, "inline");
@@ -372,48 +431,48 @@ static void mg_part_opts(lua_State *L, int idx, struct mg_part_spec *s)
   /* the strings stay on the stack until the method returns */
 }
 
-static int mg_form_data(lua_State *L)
+static int lmg_form_data(lua_State *L)
 {
-  struct mg_form *f = mg_form_editable(L);
-  struct mg_part_spec s;
+  struct lmg_form *f = lmg_form_editable(L);
+  struct lmg_part_spec s;
   memset(&s, 0, sizeof(s));
   s.name = luaL_checklstring(L, 2, &s.name_len);
   s.data = luaL_checklstring(L, 3, &s.data_len);
   s.size = (curl_off_t)s.data_len;
-  mg_part_opts(L, 4, &s);
+  lmg_part_opts(L, 4, &s);
   if(s.filename && !s.ctype) {
     s.ctype = "application/octet-stream";
     s.ctype_len = strlen(s.ctype);
   }
-  mg_form_add(L, f, &s);
+  lmg_form_add(L, f, &s);
   lua_settop(L, 1);
   return 1;
 }
 
 /* a field is a bytes part without options */
-static int mg_form_field(lua_State *L)
+static int lmg_form_field(lua_State *L)
 {
   lua_settop(L, 3);
-  return mg_form_data(L);
+  return lmg_form_data(L);
 }
 
-static int mg_form_file(lua_State *L)
+static int lmg_form_file(lua_State *L)
 {
-  struct mg_form *f = mg_form_editable(L);
-  struct mg_part_spec s;
+  struct lmg_form *f = lmg_form_editable(L);
+  struct lmg_part_spec s;
   struct stat st;
   FILE *fp;
+  int stat_ok;
   memset(&s, 0, sizeof(s));
   s.name = luaL_checklstring(L, 2, &s.name_len);
   s.path = luaL_checklstring(L, 3, &s.path_len);
   luaL_argcheck(L, strlen(s.path) == s.path_len, 3,
                 "path must not contain a NUL byte");
-  mg_part_opts(L, 4, &s);
+  lmg_part_opts(L, 4, &s);
   fp = fopen(s.path, "rb");
-  if(!fp || fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
-    const char *why = strerror(errno);
-    if(fp && !S_ISREG(st.st_mode))
-      why = "not a regular file";
+  stat_ok = fp && fstat(fileno(fp), &st) == 0;
+  if(!stat_ok || !S_ISREG(st.st_mode)) {
+    const char *why = stat_ok ? "not a regular file" : strerror(errno);
     if(fp)
       fclose(fp);
     luaL_pushfail(L);
@@ -431,20 +490,20 @@ static int mg_form_file(lua_State *L)
     s.ctype = "application/octet-stream";
     s.ctype_len = strlen(s.ctype);
   }
-  mg_form_add(L, f, &s);
+  lmg_form_add(L, f, &s);
   lua_pushboolean(L, 1);
   return 1;
 }
 
-static int mg_form_content_type_l(lua_State *L)
+static int lmg_form_content_type_l(lua_State *L)
 {
-  lua_pushstring(L, mg_form_check(L, 1)->content_type);
+  lua_pushstring(L, lmg_form_check(L, 1)->content_type);
   return 1;
 }
 
-static int mg_form_length_l(lua_State *L)
+static int lmg_form_length_l(lua_State *L)
 {
-  curl_off_t len = mg_form_length(mg_form_check(L, 1));
+  curl_off_t len = lmg_form_length(lmg_form_check(L, 1));
 #if LUA_VERSION_NUM >= 503
   lua_pushinteger(L, (lua_Integer)len);
 #else
@@ -453,31 +512,33 @@ static int mg_form_length_l(lua_State *L)
   return 1;
 }
 
-/* form:read(n): pieces of up to MG_READ_CHUNK bytes are pushed as strings
+/* form:read(n): pieces of up to LMG_READ_CHUNK bytes are pushed as strings
    and joined with lua_concat (LuaJIT's luaL_addlstring goes byte by byte) */
-static int mg_form_read(lua_State *L)
+static int lmg_form_read(lua_State *L)
 {
-  struct mg_form *f = mg_form_check(L, 1);
+  struct lmg_form *f = lmg_form_check(L, 1);
   lua_Integer n = luaL_optinteger(L, 2, 65536);
-  struct mg_cursor *c = &f->reader;
+  struct lmg_cursor *c = &f->reader;
   size_t total = 0;
   int pieces = 0;
   luaL_argcheck(L, n > 0, 2, "must be a positive byte count");
   lua_settop(L, 2);
+  /* up to LMG_READ_PIECES strings, then nil and a message */
+  luaL_checkstack(L, LMG_READ_PIECES + 2, "form:read");
   if(!f->scratch) {
-    f->scratch = malloc(MG_READ_CHUNK);
+    f->scratch = malloc(LMG_READ_CHUNK);
     if(!f->scratch)
       return luaL_error(L, "form: out of memory");
   }
   while(total < (size_t)n) {
     size_t want = (size_t)n - total;
     size_t got;
-    if(want > MG_READ_CHUNK)
-      want = MG_READ_CHUNK;
-    got = mg_cursor_read(c, f->scratch, want);
+    if(want > LMG_READ_CHUNK)
+      want = LMG_READ_CHUNK;
+    got = lmg_cursor_read(c, f->scratch, want);
     lua_pushlstring(L, f->scratch, got);
     total += got;
-    if(++pieces == 32) {
+    if(++pieces == LMG_READ_PIECES) {
       lua_concat(L, pieces);
       pieces = 1;
     }
@@ -495,46 +556,46 @@ static int mg_form_read(lua_State *L)
   return 1;
 }
 
-static int mg_form_rewind(lua_State *L)
+static int lmg_form_rewind(lua_State *L)
 {
-  struct mg_form *f = mg_form_check(L, 1);
-  mg_cursor_start(&f->reader);
+  struct lmg_form *f = lmg_form_check(L, 1);
+  lmg_cursor_start(&f->reader);
   lua_settop(L, 1);
   return 1;
 }
 
-static int mg_form_close(lua_State *L)
+static int lmg_form_close(lua_State *L)
 {
-  struct mg_form_ud *u = luaL_checkudata(L, 1, MG_FORM_MT);
+  struct lmg_form_ud *u = luaL_checkudata(L, 1, LMG_FORM_MT);
   if(u->form) {
-    mg_cursor_stop(&u->form->reader);
-    mg_form_release(u->form);
+    lmg_cursor_stop(&u->form->reader);
+    lmg_form_release(u->form);
     u->form = NULL;
   }
   return 0;
 }
 
-static int mg_form_tostring(lua_State *L)
+static int lmg_form_tostring(lua_State *L)
 {
-  struct mg_form_ud *u = luaL_checkudata(L, 1, MG_FORM_MT);
-  return mg_push_name(L, MG_FORM_MT, u->form);
+  struct lmg_form_ud *u = luaL_checkudata(L, 1, LMG_FORM_MT);
+  return lmg_push_name(L, LMG_FORM_MT, u->form);
 }
 
-int mg_form_new(lua_State *L)
+int lmg_form_new(lua_State *L)
 {
   static const char prefix[] = "------------------------mglua";
-  struct mg_form_ud *u = lua_newuserdatauv(L, sizeof(*u), 0);
-  struct mg_form *f;
+  struct lmg_form_ud *u = lua_newuserdatauv(L, sizeof(*u), 0);
+  struct lmg_form *f;
   unsigned char rnd[12];
   size_t i;
   u->form = NULL;
-  luaL_setmetatable(L, MG_FORM_MT);
+  luaL_setmetatable(L, LMG_FORM_MT);
   f = calloc(1, sizeof(*f));
   if(!f)
     return luaL_error(L, "form: out of memory");
   f->refs = 1;
   f->reader.form = f;
-  if(mg_random_bytes(rnd, sizeof(rnd))) {
+  if(lmg_random_bytes(rnd, sizeof(rnd))) {
     free(f);
     return luaL_error(L, "form: no random bytes for the boundary");
   }
@@ -552,17 +613,17 @@ int mg_form_new(lua_State *L)
   return 1;
 }
 
-void mg_form_open_lib(lua_State *L)
+void lmg_form_open_lib(lua_State *L)
 {
   static const luaL_Reg methods[] = {
-    {"field", mg_form_field},
-    {"data", mg_form_data},
-    {"file", mg_form_file},
-    {"content_type", mg_form_content_type_l},
-    {"length", mg_form_length_l},
-    {"read", mg_form_read},
-    {"rewind", mg_form_rewind},
+    {"field", lmg_form_field},
+    {"data", lmg_form_data},
+    {"file", lmg_form_file},
+    {"content_type", lmg_form_content_type_l},
+    {"length", lmg_form_length_l},
+    {"read", lmg_form_read},
+    {"rewind", lmg_form_rewind},
     {NULL, NULL}
   };
-  mg_new_metatable(L, MG_FORM_MT, methods, mg_form_close, mg_form_tostring);
+  lmg_new_metatable(L, LMG_FORM_MT, methods, lmg_form_close, lmg_form_tostring);
 }

@@ -69,7 +69,8 @@ local function start(loop, job)
   local timeout = req.timeout
   -- the C core reads the fields it knows; only a timeout needs converting
   local id = loop.multi:add(timeout == nil and req or { method = req.method, url = req.url,
-    headers = req.headers, body = req.body, form = req.form, timeout = timeout * 1000 })
+    headers = req.headers, body = req.body, form = req.form, timeout = timeout * 1000,
+    once = req.once })
   job.id = id
   loop.jobs[id] = job
 end

@@ -352,8 +352,11 @@ function Engine:prepare(ep, params, opts)
   end
   -- rest may be the caller's params itself from here on: only read it
 
+  -- once: never re-sent by libcurl on a reused connection (a shared
+  -- transport reuses connections across clients) unless safe to repeat
   local req = { method = method, headers = headers, endpoint = ep, label = label,
-                timeout = opts.timeout or self.timeout }
+                timeout = opts.timeout or self.timeout,
+                once = (ep.send or not IDEMPOTENT[method]) and not ep.idempotent or nil }
   if encoding == "query" then
     if next(rest) ~= nil then
       query = query or {}

@@ -47,6 +47,7 @@ function _M:request(req)
     body = req.body,
     form = req.form,
     timeout = req.timeout and req.timeout * 1000 or nil,
+    once = req.once,
   })
   if not res then return nil, word, detail and tostring(detail) or nil end
   return res

@@ -1,0 +1,300 @@
+/*
+ * transfer.c: one transfer on an easy handle, shared by session.c and
+ * multi.c: applying a request, the body callbacks, the "at most once"
+ * guard, and the result as Lua values.
+ *
+ * libcurl callbacks here only touch C memory; Lua values are built after
+ * curl_easy_perform (or the multi's perform) has returned.
+ */
+#include <string.h>
+
+#include "transfer.h"
+
+/* response buffers larger than this are freed after each request, so a
+   session does not keep the memory of one big download */
+#define LMG_KEEP_BUFFER ((size_t)256 * 1024)
+
+static size_t lmg_on_body(char *p, size_t size, size_t nmemb, void *ud)
+{
+  struct lmg_xfer *x = ud;
+  size_t n = size * nmemb;
+  if(x->max_body && n > x->max_body - x->body.len) {
+    x->too_large = 1;
+    return 0;
+  }
+  if(lmg_buf_append(&x->body, p, n)) {
+    x->oom = 1;
+    return 0;
+  }
+  return n;
+}
+
+/* ---- the request body of a `once` request, and the resend guard ----
+
+   A plain body normally goes as CURLOPT_POSTFIELDS, which libcurl can
+   send again whenever it likes.  For a `once` request the body goes
+   through this read callback instead, and the seek callback refuses to
+   rewind once a byte was handed out: libcurl then fails with
+   CURLE_SEND_FAIL_REWIND instead of resending.  A form does the same
+   (lmg_form_curl_seek).  Requests without a body have nothing to rewind,
+   so the pre-request callback, which libcurl calls before every attempt
+   on a connection, stops any second attempt of a `once` request. */
+
+static size_t lmg_body_read(char *buf, size_t size, size_t nitems, void *ud)
+{
+  struct lmg_xfer *x = ud;
+  size_t left = x->req.body_len - x->body_offset;
+  size_t n = size * nitems < left ? size * nitems : left;
+  if(n) {
+    memcpy(buf, x->req.body + x->body_offset, n);
+    x->body_offset += n;
+    x->body_handed += (curl_off_t)n;
+  }
+  return n;
+}
+
+static int lmg_body_seek(void *ud, curl_off_t offset, int origin)
+{
+  struct lmg_xfer *x = ud;
+  if(origin != SEEK_SET || offset != 0)
+    return CURL_SEEKFUNC_CANTSEEK;
+  if(x->req.once && x->body_handed > 0)
+    return CURL_SEEKFUNC_FAIL;
+  x->body_offset = 0;
+  return CURL_SEEKFUNC_OK;
+}
+
+#if LIBCURL_VERSION_NUM >= 0x075000
+/* The parameters are libcurl's curl_prereq_callback, in libcurl's order:
+   nothing here chooses them, so swapping is not a risk we can remove. */
+/* NOLINTBEGIN(bugprone-easily-swappable-parameters) */
+static int lmg_prereq(void *ud, char *remote_ip, char *local_ip,
+                      int remote_port, int local_port)
+/* NOLINTEND(bugprone-easily-swappable-parameters) */
+{
+  struct lmg_xfer *x = ud;
+  (void)remote_ip;
+  (void)local_ip;
+  (void)remote_port;
+  (void)local_port;
+  x->attempts++;
+  if(x->req.once && x->attempts > 1) {
+    x->resend_refused = 1;
+    return CURL_PREREQFUNC_ABORT;
+  }
+  return CURL_PREREQFUNC_OK;
+}
+#endif
+
+/* May any byte of this request have reached the server?  False only when
+   libcurl never started writing it: no request bytes counted, no body
+   bytes uploaded, and no earlier attempt (a retry means the first attempt
+   was at least started on a connection). */
+int lmg_xfer_sent(const struct lmg_xfer *x)
+{
+  long request_size = 0;
+  curl_off_t uploaded = 0;
+  if(x->attempts > 1)
+    return 1;
+  if(curl_easy_getinfo(x->easy, CURLINFO_REQUEST_SIZE, &request_size))
+    return 1;   /* unknown: uncertain is the safe answer */
+  if(curl_easy_getinfo(x->easy, CURLINFO_SIZE_UPLOAD_T, &uploaded))
+    return 1;
+  return request_size > 0 || uploaded > 0;
+}
+
+#define LMG_SET(opt, val) \
+  do { if(!rc) rc = curl_easy_setopt(e, opt, val); } while(0)
+
+/* Resets the easy handle (connections and caches stay) and sets every
+   option of this request. */
+CURLcode lmg_xfer_apply(struct lmg_xfer *x, const struct lmg_options *o)
+{
+  CURL *e = x->easy;
+  struct lmg_req *r = &x->req;
+  CURLcode rc = CURLE_OK;
+  long timeout = r->timeout_ms >= 0 ? r->timeout_ms : o->timeout_ms;
+  curl_easy_reset(e);
+  x->body.len = 0;
+  x->head.len = 0;
+  x->too_large = 0;
+  x->oom = 0;
+  x->cursor.failed = 0;
+  x->body_offset = 0;
+  x->body_handed = 0;
+  x->attempts = 0;
+  x->resend_refused = 0;
+  x->errbuf[0] = '\0';
+  x->max_body = o->max_body;
+  x->head_only = strcmp(r->method, "HEAD") == 0;
+  LMG_SET(CURLOPT_ERRORBUFFER, x->errbuf);
+  LMG_SET(CURLOPT_NOSIGNAL, 1L);
+  LMG_SET(CURLOPT_URL, r->url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+  LMG_SET(CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+  LMG_SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+  LMG_SET(CURLOPT_WRITEFUNCTION, lmg_on_body);
+  LMG_SET(CURLOPT_WRITEDATA, x);
+  LMG_SET(CURLOPT_HEADERFUNCTION, lmg_on_header);
+  LMG_SET(CURLOPT_HEADERDATA, x);
+  LMG_SET(CURLOPT_HTTPHEADER, r->headers);
+#if LIBCURL_VERSION_NUM >= 0x075000
+  LMG_SET(CURLOPT_PREREQFUNCTION, lmg_prereq);
+  LMG_SET(CURLOPT_PREREQDATA, x);
+#endif
+  if(timeout)
+    LMG_SET(CURLOPT_TIMEOUT_MS, timeout);
+  if(o->connect_timeout_ms)
+    LMG_SET(CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+  if(!o->verify) {
+    LMG_SET(CURLOPT_SSL_VERIFYPEER, 0L);
+    LMG_SET(CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  if(o->cafile)
+    LMG_SET(CURLOPT_CAINFO, o->cafile);
+  if(o->capath)
+    LMG_SET(CURLOPT_CAPATH, o->capath);
+  if(o->proxy)
+    LMG_SET(CURLOPT_PROXY, o->proxy);
+  if(o->user_agent)
+    LMG_SET(CURLOPT_USERAGENT, o->user_agent);
+  LMG_SET(CURLOPT_HTTP_VERSION, o->http2 ? (long)CURL_HTTP_VERSION_2TLS :
+         (long)CURL_HTTP_VERSION_1_1);
+  if(x->head_only)
+    LMG_SET(CURLOPT_NOBODY, 1L);
+  else if(r->form) {
+    x->cursor.form = r->form;
+    lmg_cursor_start(&x->cursor);
+    x->cursor.once = r->once;
+    LMG_SET(CURLOPT_POST, 1L);
+    LMG_SET(CURLOPT_READFUNCTION, lmg_form_curl_read);
+    LMG_SET(CURLOPT_READDATA, &x->cursor);
+    LMG_SET(CURLOPT_SEEKFUNCTION, lmg_form_curl_seek);
+    LMG_SET(CURLOPT_SEEKDATA, &x->cursor);
+    LMG_SET(CURLOPT_POSTFIELDSIZE_LARGE, lmg_form_length(r->form));
+  }
+  else if(r->once && (r->body || strcmp(r->method, "POST") == 0 ||
+          strcmp(r->method, "PUT") == 0 || strcmp(r->method, "PATCH") == 0)) {
+    LMG_SET(CURLOPT_POST, 1L);
+    LMG_SET(CURLOPT_READFUNCTION, lmg_body_read);
+    LMG_SET(CURLOPT_READDATA, x);
+    LMG_SET(CURLOPT_SEEKFUNCTION, lmg_body_seek);
+    LMG_SET(CURLOPT_SEEKDATA, x);
+    LMG_SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+  }
+  else if(r->body || strcmp(r->method, "POST") == 0 ||
+          strcmp(r->method, "PUT") == 0 || strcmp(r->method, "PATCH") == 0) {
+    /* the body stays pinned by body_ref; libcurl does not copy it */
+    LMG_SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+    LMG_SET(CURLOPT_POSTFIELDS, r->body ? r->body : "");
+  }
+  if(strcmp(r->method, "GET") == 0 && !r->body)
+    LMG_SET(CURLOPT_HTTPGET, 1L);
+  else if(strcmp(r->method, "POST") != 0 && strcmp(r->method, "HEAD") != 0)
+    LMG_SET(CURLOPT_CUSTOMREQUEST, r->method);
+  return rc;
+}
+
+static const char *lmg_error_word(const struct lmg_xfer *x, CURLcode rc)
+{
+  if(x->too_large)
+    return "too_large";
+  if(x->cursor.failed)
+    return "file";
+  if(x->resend_refused)
+    return "send";
+  switch(rc) {
+  case CURLE_OPERATION_TIMEDOUT:
+    return "timeout";
+  case CURLE_COULDNT_CONNECT:
+    return "connect";
+  case CURLE_COULDNT_RESOLVE_HOST:
+    return "resolve";
+  case CURLE_COULDNT_RESOLVE_PROXY:
+#if LIBCURL_VERSION_NUM >= 0x074900
+  case CURLE_PROXY:
+#endif
+    return "proxy";
+  case CURLE_SSL_CONNECT_ERROR:
+  case CURLE_PEER_FAILED_VERIFICATION:
+  case CURLE_SSL_ENGINE_NOTFOUND:
+  case CURLE_SSL_ENGINE_SETFAILED:
+  case CURLE_SSL_CERTPROBLEM:
+  case CURLE_SSL_CIPHER:
+  case CURLE_SSL_CACERT_BADFILE:
+  case CURLE_SSL_SHUTDOWN_FAILED:
+  case CURLE_SSL_CRL_BADFILE:
+  case CURLE_SSL_ISSUER_ERROR:
+  case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+  case CURLE_SSL_INVALIDCERTSTATUS:
+  case CURLE_USE_SSL_FAILED:
+    return "tls";
+  case CURLE_SEND_ERROR:
+  case CURLE_UPLOAD_FAILED:
+  case CURLE_SEND_FAIL_REWIND:
+    return "send";
+  case CURLE_RECV_ERROR:
+  case CURLE_PARTIAL_FILE:
+  case CURLE_WEIRD_SERVER_REPLY:
+  case CURLE_HTTP2:
+  case CURLE_HTTP2_STREAM:
+  case CURLE_BAD_CONTENT_ENCODING:
+    return "recv";
+  case CURLE_GOT_NOTHING:
+    return "closed";
+  case CURLE_URL_MALFORMAT:
+  case CURLE_UNSUPPORTED_PROTOCOL:
+    return "url";
+  default:
+    return "error";
+  }
+}
+
+/* Pushes the lower-cased header name n bytes long. */
+int lmg_xfer_push_result(lua_State *L, struct lmg_xfer *x, CURLcode rc)
+{
+  long status = 0;
+  if(rc != CURLE_OK) {
+    const char *detail = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
+    if(x->cursor.failed)
+      detail = x->cursor.error;
+    else if(x->too_large)
+      detail = "response body larger than max_body";
+    else if(x->oom)
+      detail = "out of memory";
+    else if(x->resend_refused)
+      detail = "the connection closed after the request was sent; "
+               "not sent again (once)";
+    luaL_pushfail(L);
+    lua_pushstring(L, lmg_error_word(x, rc));
+    lua_pushinteger(L, (lua_Integer)rc);
+    lua_pushstring(L, detail);
+    lua_pushboolean(L, lmg_xfer_sent(x));
+    return 5;
+  }
+  curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+  lua_createtable(L, 0, 3);
+  lua_pushinteger(L, (lua_Integer)status);
+  lua_setfield(L, -2, "status");
+  lua_newtable(L);
+  lmg_push_headers(L, x->head.data, x->head.len);
+  lua_setfield(L, -2, "headers");
+  lua_pushlstring(L, x->body.data ? x->body.data : "", x->body.len);
+  lua_setfield(L, -2, "body");
+  return 1;
+}
+
+/* Ends a transfer: closes its file, drops its request, trims buffers. */
+void lmg_xfer_release(lua_State *L, struct lmg_xfer *x)
+{
+  lmg_cursor_stop(&x->cursor);
+  x->cursor.form = NULL;
+  lmg_req_free(L, &x->req);
+  if(x->body.cap > LMG_KEEP_BUFFER)
+    lmg_buf_free(&x->body);
+  if(x->head.cap > LMG_KEEP_BUFFER)
+    lmg_buf_free(&x->head);
+}
+
