@@ -14,6 +14,7 @@ LMG_FUNC void lmg_multi_open_lib(lua_State *L);
 LMG_FUNC int lmg_now(lua_State *L);
 LMG_FUNC int lmg_sleep(lua_State *L);
 LMG_FUNC int lmg_json_by_address(lua_State *L);
+LMG_FUNC int lmg_monotonic(lua_State *L);
 
 /* the module's only exported symbol */
 LMG_API int luaopen_mailgun_core(lua_State *L);

@@ -68,6 +68,11 @@ function core.basic_auth(user, password) end
 ---@return string|nil
 function core.json_by_address(entries, i, j) end
 
+---Seconds (a float) on a clock that never jumps with the wall clock
+---(CLOCK_MONOTONIC); only differences are meaningful.
+---@return number
+function core.monotonic() end
+
 ---Wall-clock seconds since the epoch (a float).
 ---@return number
 function core.now() end

@@ -21,8 +21,7 @@ function _M.epoch()
 end
 
 function _M.monotonic()
-  local c = core or load()
-  return (c.monotonic or c.now)()
+  return (core or load()).monotonic()
 end
 
 function _M.sleep(seconds)
