@@ -38,6 +38,7 @@ int luaopen_mailgun_core(lua_State *L)
   lmg_form_open_lib(L);
   luaL_newlib(L, functions);
   lmg_crypto_open_lib(L);
+  lmg_fs_open_lib(L);
   lua_pushliteral(L, "mailgun.core");
   lua_setfield(L, -2, "_NAME");
   lua_pushliteral(L, LMG_VERSION);

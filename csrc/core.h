@@ -1,6 +1,6 @@
 /*
  * core.h: the objects core.c registers in mailgun.core (session.c,
- * multi.c, form.h, crypto.h).  Not a public header.
+ * multi.c, form.h, crypto.h, fs.c).  Not a public header.
  */
 #ifndef LMG_CORE_H
 #define LMG_CORE_H
@@ -15,6 +15,7 @@ LMG_FUNC int lmg_now(lua_State *L);
 LMG_FUNC int lmg_sleep(lua_State *L);
 LMG_FUNC int lmg_json_by_address(lua_State *L);
 LMG_FUNC int lmg_monotonic(lua_State *L);
+LMG_FUNC void lmg_fs_open_lib(lua_State *L); /* fs.c: file_kind */
 
 /* the module's only exported symbol */
 LMG_API int luaopen_mailgun_core(lua_State *L);

@@ -41,6 +41,6 @@ if not report.ok then
 end
 print(("newsletter: %d recipients in %d calls, %d failed"):format(report.sent, #report.calls, report.failed))
 for _, call in ipairs(report.calls) do
-  print(("  %4d recipients -> %s"):format(#call.recipients, call.id or tostring(call.error)))
+  print(("  %4d recipients -> %s"):format(call.count, call.id or tostring(call.error)))
 end
 os.exit(report.ok and 0 or 1)

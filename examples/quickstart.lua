@@ -29,7 +29,7 @@ batch:add("cleo@example.com", { name = "Cleo", code = "C-3003" })
 local report, err = batch:send({
   progress = function(r, call)
     print(("mailgun: call %d/%d sent %d recipients -> %s"):format(#r.calls, r.total_calls,
-      #call.recipients, call.id or tostring(call.error)))
+      call.count, call.id or tostring(call.error)))
   end,
 })
 if not report then

@@ -1,5 +1,7 @@
 -- Bulk sending: client.email:send_bulk splits messages into /bulk-email
--- calls, reports every bulk_email_id and every failed call, resumes;
+-- calls, reports every call in the one report shape of
+-- mailgun.engine.chunked ({index, first, count, id | error, uncertain}),
+-- resumes;
 -- client.bulk:send is one call; client.bulk:wait polls the status.
 local support = require("mailersend_support")
 
@@ -29,7 +31,7 @@ describe("client.email:send_bulk", function()
     local client, t = support.client(bulk_server())
     local progress = {}
     local report = assert(client.email:send_bulk(messages(1201), {
-      progress = function(r, call) progress[#progress + 1] = { r.sent, #call.messages, call.id } end,
+      progress = function(r, call) progress[#progress + 1] = { r.sent, call.count, call.id } end,
     }))
     assert.equal(3, #t.sent)
     assert.equal(500, #t.sent[1].json)
@@ -40,23 +42,24 @@ describe("client.email:send_bulk", function()
     assert.same({ "bulk-1", "bulk-2", "bulk-3" }, report.bulk_email_ids)
     assert.equal(1201, report.sent)
     assert.equal(0, report.failed)
-    assert.equal(3, report.total_calls)
-    assert.equal(1201, report.count)
+    assert.equal(3, #report.calls)
+    assert.equal(1201, report.total)
     assert.is_true(report.ok)
     assert.same({ { 500, 500, "bulk-1" }, { 1000, 500, "bulk-2" }, { 1201, 201, "bulk-3" } }, progress)
-    assert.equal("bulk-2", report.calls[2].bulk_email_id)
-    assert.equal(501, report.calls[2].messages[1])
+    assert.equal("bulk-2", report.calls[2].id)
+    assert.equal(501, report.calls[2].first)
+    assert.equal(500, report.calls[2].count)
   end)
 
   it("takes a smaller size", function()
     local client, t = support.client(bulk_server())
     local report = assert(client.email:send_bulk(messages(5), { size = 2 }))
     assert.equal(3, #t.sent)
-    assert.equal(3, report.total_calls)
-    assert.same({ 5 }, report.calls[3].messages)
+    assert.equal(3, #report.calls)
+    assert.same({ 5, 1 }, { report.calls[3].first, report.calls[3].count })
   end)
 
-  it("keeps each failed call's error, never retries a 5xx, and resumes only what failed", function()
+  it("keeps each call's error, never retries a 5xx (uncertain), and resumes only what failed", function()
     local fails = {
       [2] = { status = 500, body = { message = "Server Error" } },
       [3] = { status = 422, body = { message = "Too many.", errors = { ["0"] = { "Too many. #MS42229" } } } },
@@ -67,19 +70,31 @@ describe("client.email:send_bulk", function()
     assert.equal(3, #t.sent)
     assert.is_false(report.ok)
     assert.equal(3, report.sent)
-    assert.equal(4, report.failed)
+    assert.equal(3, report.uncertain) -- the 5xx: the server may have accepted it
+    assert.equal(1, report.failed)    -- the 422: provably not
     assert.equal(500, report.calls[2].error.status)
+    assert.is_true(report.calls[2].uncertain)
+    assert.is_true(report.calls[2].error.uncertain)
     assert.equal("MS42229", report.calls[3].error.code)
+    assert.is_nil(report.calls[3].uncertain)
     assert.same({ "bulk-1" }, report.bulk_email_ids)
 
+    -- resume sends the failed call only; the uncertain one stays reported
     local again = assert(client.email:send_bulk(list, { size = 3, resume = report }))
-    assert.equal(5, #t.sent) -- two more calls: messages 4-6 and 7
-    assert.same({ 4, 5, 6 }, again.calls[2].messages)
-    assert.same({ 7 }, again.calls[3].messages)
+    assert.equal(4, #t.sent)
+    assert.same({ 7, 1 }, { again.calls[3].first, again.calls[3].count })
     assert.equal(3, again.skipped)
-    assert.equal(4, again.sent)
-    assert.is_true(again.ok)
-    assert.same({ "bulk-1", "bulk-4", "bulk-5" }, again.bulk_email_ids)
+    assert.equal(1, again.sent)
+    assert.equal(3, again.uncertain)
+    assert.is_false(again.ok)
+    -- asked for, the uncertain call goes again
+    local third = assert(client.email:send_bulk(list, { size = 3, resume = again, resend_uncertain = true }))
+    assert.equal(5, #t.sent)
+    assert.same({ 4, 3 }, { third.calls[2].first, third.calls[2].count })
+    assert.equal(4, third.skipped)
+    assert.equal(3, third.sent)
+    assert.is_true(third.ok)
+    assert.same({ "bulk-1", "bulk-5", "bulk-4" }, third.bulk_email_ids)
   end)
 
   it("checks every message before sending any and names the bad one", function()
@@ -98,6 +113,10 @@ describe("client.email:send_bulk", function()
     local client = support.client(bulk_server())
     assert.has_error(function() client.email:send_bulk(messages(1), { size = 501 }) end,
       "bad argument 'size' to 'email:send_bulk' (1 to 500)")
+    assert.has_error(function() client.email:send_bulk(messages(1), { paralel = 2 }) end,
+      "bad argument #2 to 'email:send_bulk' (unknown option 'paralel' (did you mean 'parallel'?))")
+    assert.has_error(function() client.email:send_bulk(messages(1), { size = "2" }) end,
+      "bad argument 'opts.size' to 'email:send_bulk' (number expected, got string)")
     local report = assert(client.email:send_bulk(messages(2)))
     assert.has_error(function() client.email:send_bulk(messages(3), { resume = report }) end)
   end)

@@ -48,6 +48,33 @@ describe("mailgun.new", function()
     assert.has_error(function() mailgun.new("key") end)
   end)
 
+  it("raises on an unknown option, with a did-you-mean for a near miss", function()
+    assert.has_error(function() mailgun.new({ api_key = "k", timout = 5 }) end,
+      "bad argument #1 to 'mailgun.new' (unknown option 'timout' (did you mean 'timeout'?))")
+    assert.has_error(function() mailgun.new({ api_key = "k", token = "x" }) end,
+      "bad argument #1 to 'mailgun.new' (unknown option 'token' (the API key goes in 'api_key'))")
+    assert.has_error(function() mailgun.new({ api_key = "k", colour = "blue" }) end,
+      "bad argument #1 to 'mailgun.new' (unknown option 'colour')")
+    assert.has_error(function() mailgun.new({ api_key = "k", timeout = "5" }) end,
+      "bad argument 'opts.timeout' to 'mailgun.new' (number expected, got string)")
+  end)
+
+  it("raises on unknown per-call options and on unknown params where the API declares them", function()
+    local c = mailgun.new({ api_key = "k", domain = "example.com", transport = { request = function()
+      error("nothing may be sent")
+    end } })
+    assert.has_error(function() c.bounces:list({ limt = 5 }) end,
+      "bad argument #1 to 'bounces:list' (unknown field 'limt' (did you mean 'limit'?))")
+    assert.has_error(function() c.bounces:list({ limit = 5 }, { retires = 1 }) end,
+      "bad argument #2 to 'bounces:list' (unknown option 'retires' (did you mean 'retries'?))")
+    assert.has_error(function() c.bounces:each({ limit = 5 }, { cursr = "x" }) end,
+      "bad argument #2 to 'bounces:each' (unknown option 'cursr' (did you mean 'cursor'?))")
+    assert.has_error(function() c.domains:list({}, { timeout = "5" }) end,
+      "bad argument 'opts.timeout' to 'domains:list' (number expected, got string)")
+    assert.has_error(function() c:request("GET", "/v3/domains", {}, { pagin = "url" }) end,
+      "bad argument #4 to 'request' (unknown option 'pagin' (did you mean 'paging'?))")
+  end)
+
   it("picks the base URL from the region", function()
     assert.equal("https://api.mailgun.net", mailgun.new({ api_key = "k" }).base_url)
     assert.equal("https://api.eu.mailgun.net", mailgun.new({ api_key = "k", region = "eu" }).base_url)
@@ -146,11 +173,9 @@ describe("client.messages", function()
     { "CR/LF in the subject", { subject = "a\nb" }, "CR or LF" },
     { "a missing attachment file", { attachments = { { path = "/nonexistent/file.pdf" } } },
       "cannot read attachment" },
-    { "a bad type", { tags = 42 }, "tags" },
     { "more than 10 tags", { tags = { "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11" } },
       "at most 10" },
     { "no body", { text = false }, "text, html" },
-    { "an unknown field", { subjcet = "typo" }, "unknown message field 'subjcet'" },
   }
   for _, case in ipairs(bad) do
     it("refuses " .. case[1] .. " before sending anything", function()
@@ -174,7 +199,47 @@ describe("client.messages", function()
   end
 
   it("raises on a message that is not a table", function()
-    assert.has_error(function() client().messages:send("hello") end)
+    assert.has_error(function() client().messages:send("hello") end,
+      "bad argument #1 to 'messages:send' (a message must be a table, got string)")
+  end)
+
+  -- the one rule for mistakes (README "Mistakes"): a wrong type or an
+  -- unknown field is a bug in the program, so it raises, nothing sent
+  local raising = {
+    { "a bad type", { tags = 42 },
+      "bad argument 'msg.tags' to 'messages:send' (string or table expected, got number)" },
+    { "an unknown field", { subjcet = "typo" },
+      "bad argument #1 to 'messages:send' (unknown message field 'subjcet' (did you mean 'subject'?))" },
+    { "text = false", { text = false }, "bad argument 'msg.text' to 'messages:send' (string expected, got boolean)" },
+    { "html = true", { html = true }, "bad argument 'msg.html' to 'messages:send' (string expected, got boolean)" },
+    { "a numeric subject", { subject = 42 },
+      "bad argument 'msg.subject' to 'messages:send' (string expected, got number)" },
+  }
+  for _, case in ipairs(raising) do
+    it("raises on " .. case[1] .. ", nothing sent", function()
+      local c = client()
+      assert.has_error(function() c.messages:send(msg(case[2])) end, case[3])
+      assert.equal(0, #requests("/messages"))
+    end)
+  end
+
+  it("raises on an unknown call option, with a did-you-mean", function()
+    assert.has_error(function() client().messages:send(msg(), { timout = 5 }) end,
+      "bad argument #2 to 'messages:send' (unknown option 'timout' (did you mean 'timeout'?))")
+  end)
+
+  it("counts comma-joined recipients by their addresses and refuses CR/LF in a name", function()
+    local c = client()
+    local many = {}
+    for i = 1, 1001 do many[i] = "r" .. i .. "@example.com" end
+    local _, err = c.messages:send(msg({ to = table.concat(many, ", ") }))
+    assert.equal("invalid", err.kind)
+    assert.truthy(err.message:find("1001 recipients", 1, true), err.message)
+    _, err = c.messages:send(msg({ to = { { email = "a@example.com", name = "A\r\nBcc: x@y.z" } } }))
+    assert.equal("invalid", err.kind)
+    assert.truthy(err.message:find("CR or LF", 1, true), err.message)
+    assert.equal("mailgun", err.provider)
+    assert.equal(0, #requests("/messages"))
   end)
 end)
 
@@ -306,7 +371,7 @@ describe("client:batch", function()
     local c = client()
     local b = c:batch({ from = "news@sandbox.test", subject = "S", text = "T" })
     for i = 1, 50 do b:add(("p%d@example.com"):format(i)) end
-    sandbox.fault({ method = "POST", path = "/v3/sandbox.test/messages", status = 500, count = 1 })
+    sandbox.fault({ method = "POST", path = "/v3/sandbox.test/messages", status = 400, count = 1 })
     local report = assert(b:send({ size = 10, parallel = 4 }))
     assert.equal(5, #report.calls)
     assert.equal(40, report.sent)
@@ -316,6 +381,25 @@ describe("client:batch", function()
     assert.is_true(again.ok)
     assert.equal(10, again.sent)
     assert.equal(6, #requests("/messages"))
+  end)
+
+  it("reports a 5xx on a call as uncertain and resumes it only when asked", function()
+    local c = client()
+    local b = c:batch({ from = "news@sandbox.test", subject = "S", text = "T" })
+    for i = 1, 30 do b:add(("u%d@example.com"):format(i)) end
+    sandbox.fault({ method = "POST", path = "/v3/sandbox.test/messages", status = 500, count = 1 })
+    local report = assert(b:send({ size = 10 }))
+    assert.equal(20, report.sent)
+    assert.equal(10, report.uncertain)
+    assert.equal(0, report.failed)
+    assert.is_true(report.calls[1].uncertain)
+    assert.equal(3, #requests("/messages")) -- the 5xx was not retried
+    local again = assert(b:send({ resume = report }))
+    assert.equal(3, #requests("/messages"))
+    assert.equal(10, again.uncertain)
+    again = assert(b:send({ resume = again, resend_uncertain = true }))
+    assert.is_true(again.ok)
+    assert.equal(4, #requests("/messages"))
   end)
 
   it("refuses recipients given in the message itself", function()

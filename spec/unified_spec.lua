@@ -279,11 +279,53 @@ case("each feature works where the provider has it and is not_supported where it
     end
   end)
 
+-- the one rule for mistakes (README "Mistakes"): an unknown field or a wrong
+-- type is a bug in the program, so it raises, nothing sent
 case("an unknown message field is refused, nothing sent", function(account)
-  local res, err = account:send({ from = "news@sandbox.test", to = "ann@example.com", subject = "x",
-                                  text = "x", priority = "high" })
+  assert.has_error(function()
+    account:send({ from = "news@sandbox.test", to = "ann@example.com", subject = "x", text = "x",
+                   priority = "high" })
+  end, "bad argument #1 to 'send' (unknown message field 'priority')")
+  assert.has_error(function()
+    account:send({ from = "news@sandbox.test", to = "ann@example.com", subjet = "x", text = "x" })
+  end, "bad argument #1 to 'send' (unknown message field 'subjet' (did you mean 'subject'?))")
+  assert.has_error(function()
+    account:send({ from = "news@sandbox.test", to = "ann@example.com", subject = "x", text = false })
+  end, "bad argument 'msg.text' to 'send' (string expected, got boolean)")
+  assert.has_error(function() account:send("x") end,
+    "bad argument #1 to 'send' (a message must be a table, got string)")
+  assert.has_error(function()
+    account:send_batch({ from = "news@sandbox.test", subject = "x", text = "x" }, { "a@example.com" },
+      { paralel = 2 })
+  end, "bad argument #3 to 'send_batch' (unknown option 'paralel' (did you mean 'parallel'?))")
+  assert.equal(0, #sandbox.requests())
+end)
+
+case("users, list and request raise on unknown options, with a did-you-mean", function(account)
+  assert.has_error(function() account.users:list({ limt = 5 }) end,
+    "bad argument #1 to 'users:list' (unknown option 'limt' (did you mean 'limit'?))")
+  assert.has_error(function() account.users:each({ rol = "admin" }) end,
+    "bad argument #1 to 'users:each' (unknown option 'rol' (did you mean 'role'?))")
+  assert.has_error(function() account:list("/x", {}, { pagin = "url" }) end,
+    "bad argument #3 to 'list' (unknown option 'pagin' (did you mean 'paging'?))")
+  assert.has_error(function() account:request("GET", "/x", {}, { timout = 5 }) end,
+    "bad argument #4 to 'request' (unknown option 'timout' (did you mean 'timeout'?))")
+  if account.provider == "mailersend" then
+    assert.has_error(function() account.users:invite({ email = "n@example.com", rol = "admin" }) end,
+      "bad argument #1 to 'users:invite' (unknown option 'rol' (did you mean 'role'?))")
+    assert.has_error(function() account.users:update("u1", { permissions = "all" }) end,
+      "bad argument 'opts.permissions' to 'users:update' (table expected, got string)")
+  end
+  assert.equal(0, #sandbox.requests())
+end)
+
+case("a bad address is nil, err naming the provider, nothing sent", function(account, _, provider)
+  local res, err = account:send({ from = "news@sandbox.test", to = "Ann <ann@example.com>\r\nBcc: x@y.z",
+                                  subject = "x", text = "x" })
   assert.is_nil(res)
   assert.equal("invalid", err.kind)
+  assert.equal(provider, err.provider)
+  assert.truthy(tostring(err):find("^" .. provider .. ": invalid: 'to' contains CR or LF"), tostring(err))
   assert.equal(0, #sandbox.requests())
 end)
 
@@ -302,8 +344,8 @@ case("send_batch personalizes each copy and reports calls in one shape", functio
   assert.equal(6, report.sent)
   assert.equal(0, report.failed)
   assert.equal(3, #report.calls)
-  assert.equal(3, #report.ids)
-  assert.same({ "r1@example.com", "r2@example.com" }, report.calls[1].recipients)
+  assert.same({ 1, 1, 2 }, { report.calls[1].index, report.calls[1].first, report.calls[1].count })
+  for _, c in ipairs(report.calls) do assert.is_string(c.id) end
   local got = delivered()
   for i = 1, 5 do assert.equal("Issue " .. i, got[("r%d@example.com"):format(i)].subject) end
   assert.equal("Issue ", got["plain@example.com"].subject)
@@ -662,6 +704,15 @@ describe("unified (both providers at once)", function()
 
   it("connect refuses an unknown provider", function()
     assert.has_error(function() unified.connect({ provider = "postmark" }) end)
+  end)
+
+  it("connect raises on an unknown option of the provider, with a did-you-mean", function()
+    assert.has_error(function() unified.connect({ provider = "mailgun", api_key = "k", timout = 5 }) end,
+      "bad argument #1 to 'unified.connect' (unknown option 'timout' (did you mean 'timeout'?))")
+    assert.has_error(function() unified.connect({ provider = "mailgun", token = "k" }) end,
+      "bad argument #1 to 'unified.connect' (unknown option 'token' (the API key goes in 'api_key'))")
+    assert.has_error(function() unified.connect({ provider = "mailersend", token = "t", domain = "x" }) end,
+      "bad argument #1 to 'unified.connect' (unknown option 'domain')")
   end)
 
   it("a cursor encodes provider, position and filters as base64url JSON", function()

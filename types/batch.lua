@@ -17,13 +17,31 @@ function Batch:add(address, vars) end
 function Batch:count() end
 
 ---Sends in calls of at most `size` recipients, each with its own
----`recipient-variables`, at most `parallel` calls in flight. Errors of a
----call stay in the report; `send` itself raises for bad options and
----returns nil, err for a message that cannot be sent.
----@param opts? {size?: integer, parallel?: integer, progress?: fun(report: table, call: table), resume?: table}
----@return table|nil report {calls, sent, failed, ok, ...}
+---`recipient-variables`, at most `parallel` calls in flight. Every call
+---ends sent (`id`), failed (`error`) or uncertain (`error`, `uncertain =
+---true`: it may have been accepted). Errors of a call stay in the report;
+---`send` itself raises for bad options and returns nil, err for a message
+---that cannot be sent or a journal of another batch. `resume = report` (or
+---the same `journal`) sends only the calls that did not succeed, never an
+---uncertain one unless `resend_uncertain = true`. `source = fn` streams the
+---recipients instead of `batch:add`: `fn()` returns `address, vars`, nil at
+---the end. Report: `{calls = {{index, first, count, at, id | error,
+---uncertain?}}, sent, failed, uncertain, skipped, total, size, ok,
+---source_error?, total_calls?, journal?}`.
+---@param opts? {size?: integer, parallel?: integer, progress?: fun(report: table, call: table), resume?: table, resend_uncertain?: boolean, journal?: string, source?: fun(): (string|table|nil), table?, source_id?: string}
+---@return table|nil report {calls, sent, failed, uncertain, ok, ...}
 ---@return mailgun.Error|nil err
 function Batch:send(opts) end
+
+---Settles the uncertain calls of a report from Mailgun's events log: an
+---`accepted` event carrying the call's `v:batch-call` marker means sent;
+---none after `settle` seconds (default 1800) means not accepted (resume
+---sends it again). Updates the report (and its journal) in place.
+---@param report table a report of `batch:send`
+---@param opts? {settle?: number, now?: number}
+---@return table report
+---@return table settled the calls settled now
+function Batch:reconcile(report, opts) end
 
 ---`batch:send` without waiting: `callback(report, err)` runs inside `mailgun.poll`.
 ---@param opts? table as for `send`

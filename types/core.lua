@@ -80,3 +80,10 @@ function core.now() end
 ---Blocks the process for `seconds` (fractions allowed). Never inside nginx.
 ---@param seconds number
 function core.sleep(seconds) end
+
+---What is at `path`, from stat(2): it never opens the file, so a FIFO
+---does not block. Attachments must be a "file".
+---@param path string
+---@return "file"|"directory"|"fifo"|"character"|"block"|"socket"|"link"|"other"|nil kind
+---@return string? message when the path cannot be read
+function core.file_kind(path) end

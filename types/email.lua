@@ -32,12 +32,25 @@ local Email = {}
 function Email:send(msg, opts) end
 
 ---Sends many messages through `/bulk-email` in calls of at most 500; the
----report lists every call (see `mailgun.Batch:send` for the shape).
----@param list mailersend.Message[]
----@param opts? {size?: integer, parallel?: integer, progress?: function, resume?: table, wait?: boolean}
+---report lists every call (see `mailgun.Batch:send` for the shape; `id` is
+---the bulk_email_id, `bulk_email_ids` lists them). `list` may be an
+---iterator returning the next message (nil at the end), drawn one call at
+---a time.
+---@param list mailersend.Message[]|fun(): mailersend.Message|nil
+---@param opts? {size?: integer, parallel?: integer, progress?: function, resume?: table, resend_uncertain?: boolean, journal?: string, source_id?: string}
 ---@return table|nil report
 ---@return mailgun.Error|nil
 function Email:send_bulk(list, opts) end
+
+---Settles the uncertain calls of a `send_bulk` report from the activity
+---log of the domain: activity for the call's first recipient since the
+---call started means sent; none after `settle` seconds (default 1800)
+---means not accepted.
+---@param report table a report of `send_bulk`
+---@param opts {domain_id: string, settle?: number, now?: number, max_pages?: integer}
+---@return table report
+---@return table settled
+function Email:reconcile_bulk(report, opts) end
 
 ---`ms.bulk`: the bulk-email endpoint itself.
 ---@class mailersend.resources.bulk

@@ -11,8 +11,9 @@ local mailersend = {}
 ---@class mailersend.Options
 ---@field token string the API token (never shown in errors or logs)
 ---@field base_url? string default https://api.mailersend.com/v1 (keep the /v1)
----@field timeout? number total time of one attempt, in seconds
----@field connect_timeout? number seconds
+---@field timeout? number total time of one attempt, in seconds (default 30)
+---@field connect_timeout? number seconds (default 10)
+---@field deadline? number seconds for a whole call, every attempt and wait included (default 120)
 ---@field retries? integer
 ---@field backoff? table
 ---@field user_agent? string
@@ -20,7 +21,7 @@ local mailersend = {}
 ---@field cafile? string
 ---@field capath? string
 ---@field proxy? string
----@field max_body? integer bytes
+---@field max_body? integer bytes (default 32 MiB)
 ---@field transport? table
 
 ---Creates a client.

@@ -16,8 +16,9 @@ local mailgun = {}
 ---@field region? "us"|"eu" the region of the account (default "us")
 ---@field base_url? string an API origin without a version, e.g. a sandbox URL (overrides region)
 ---@field storage_url? string where stored messages are fetched
----@field timeout? number total time of one attempt, in seconds
----@field connect_timeout? number seconds to establish a connection
+---@field timeout? number total time of one attempt, in seconds (default 30)
+---@field connect_timeout? number seconds to establish a connection (default 10)
+---@field deadline? number seconds for a whole call, every attempt and wait included (default 120)
 ---@field retries? integer retries of retryable failures (default 3)
 ---@field backoff? {base: number, max: number, max_wait: number} seconds of the jittered exponential backoff
 ---@field subaccount? string acts on behalf of this subaccount (X-Mailgun-On-Behalf-Of)
@@ -26,7 +27,8 @@ local mailgun = {}
 ---@field cafile? string CA bundle path
 ---@field capath? string CA directory
 ---@field proxy? string proxy URL
----@field max_body? integer largest response body accepted, in bytes
+---@field max_body? integer largest response body accepted, in bytes (default 32 MiB)
+---@field signing_key? string the webhook signing key, only so errors never show it
 ---@field transport? table a transport object (see docs/internals.md)
 
 ---Creates a client. Cheap: clients share their resources' definitions.
@@ -76,6 +78,7 @@ local Client = {}
 ---Options of one call, the last argument of every resource method.
 ---@class mailgun.CallOptions
 ---@field timeout? number seconds for this call's attempts
+---@field deadline? number seconds for this whole call, retries included
 ---@field retries? integer retries for this call
 ---@field headers? table<string, string> extra request headers
 ---@field label? string name used in error messages
@@ -156,6 +159,7 @@ function webhooks.replay_guard(ttl) end
 ---@field headers? table
 ---@field code? string a provider error code (MailerSend "#MS42901")
 ---@field errors? table a field -> messages map (validation)
+---@field field? string the message field or param at fault (kind "invalid": a bad value, nothing sent)
 ---@field method? string
 ---@field path? string
 ---@field attempts? integer

@@ -31,10 +31,18 @@ function Account:send(msg) end
 ---/bulk-email calls of at most 500).
 ---@param msg table
 ---@param recipients (string|{email: string, name?: string, variables?: table})[]
----@param opts? table {parallel=, progress=, resume=}
----@return table|nil report
+---@param opts? table {size=, parallel=, progress=, resume=, resend_uncertain=, journal=}
+---@return table|nil report the report of `mailgun.Batch:send`, plus `provider`
 ---@return mailgun.Error|nil err
 function Account:send_batch(msg, recipients, opts) end
+
+---Settles the uncertain calls of a `send_batch` report (Mailgun: the
+---events log; MailerSend: the activity log, `opts.domain_id` required).
+---@param report table
+---@param opts? table {settle=, domain_id=}
+---@return table report
+---@return table settled
+function Account:reconcile_batch(report, opts) end
 
 ---An authenticated request to any endpoint of the provider.
 ---@param method string

@@ -1,7 +1,9 @@
 -- Maps a friendly message table onto the JSON body of POST /email (and of
 -- each message of POST /bulk-email), and checks it before anything is sent:
--- recipients per field, tags, sizes, files, header injection, unknown
--- fields. Every failure is nil, err with err.kind = "invalid" and err.field.
+-- recipients per field, tags, sizes, files, header injection. The checks
+-- shared with Mailgun are mailgun/engine/message.lua's. Unknown fields and
+-- wrong types raise (a bug in the program); a bad value is nil, err with
+-- err.kind = "invalid", err.field and err.provider = "mailersend".
 --
 --   from, reply_to          "a@x.org", "Ann <a@x.org>" or {email=, name=}
 --   to, cc, bcc             one address as above or a list of them
@@ -16,8 +18,9 @@
 --   track_content=}, headers ({Name = value} or {{name=, value=}}), precedence_bulk,
 --   list_unsubscribe
 local dates = require("mailgun.engine.dates")
-local errors = require("mailgun.engine.errors")
 local json = require("mailgun.engine.json")
+local files = require("mailgun.engine.files")
+local checker = require("mailgun.engine.message")
 
 local type, pairs, ipairs, next, tostring, floor, io_open, sort =
   type, pairs, ipairs, next, tostring, math.floor, io.open, table.sort
@@ -33,96 +36,61 @@ _M.MAX_BODY_BYTES = 2 * 1024 * 1024 -- text and html, each
 _M.MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024 -- all attachments of a message, decoded
 _M.MAX_BULK = 500 -- messages per /bulk-email call
 
-local FIELDS = {
-  from = true, to = true, cc = true, bcc = true, reply_to = true, subject = true, text = true,
-  html = true, template_id = true, personalization = true, attachments = true, inline = true,
-  tags = true, send_at = true, in_reply_to = true, references = true, settings = true,
-  headers = true, precedence_bulk = true, list_unsubscribe = true,
+-- message field -> type (mailgun/engine/options.lua: unknown names and
+-- wrong types raise)
+local ADDRESS = "string|table"
+_M.FIELDS = {
+  from = ADDRESS, to = ADDRESS, cc = ADDRESS, bcc = ADDRESS, reply_to = ADDRESS, subject = "string",
+  text = "string", html = "string", template_id = "string", personalization = "table",
+  attachments = "table", inline = "table", tags = "string|table", send_at = "number|string",
+  in_reply_to = "string", references = "string|table", settings = "table", headers = "table",
+  precedence_bulk = "boolean", list_unsubscribe = "string",
 }
 
+-- MailerSend refuses ';' and ',' in recipient names.
+local function name_rule(name)
+  if name:find("[;,]") then
+    return "has a name with ';' or ',' ('" .. name .. "'), which MailerSend refuses"
+  end
+end
+
+local check = checker.checker({
+  provider = "mailersend", label = "email:send", fields = _M.FIELDS,
+  limits = { to = _M.MAX_TO, cc = _M.MAX_CC, bcc = _M.MAX_BCC, tags = _M.MAX_TAGS,
+             subject = _M.MAX_SUBJECT },
+  header_name = { pattern = "^[%w%-]+$", text = "letters, digits and '-'" },
+})
+-- recipients get MailerSend's name rule; from and reply_to do not
+local strict = checker.checker({
+  provider = "mailersend", label = "email:send", fields = _M.FIELDS, limits = check.limits,
+  name_rule = name_rule,
+})
+
 local function fail(message, field)
-  return nil, errors.invalid(message, { field = field })
+  return check:fail(message, field)
 end
 
-local function has_crlf(s)
-  return s:find("[\r\n]") ~= nil
-end
-
-local function text_field(msg, field)
-  local v = msg[field]
-  if v ~= nil and type(v) ~= "string" then
-    return fail("'" .. field .. "' must be a string, got " .. type(v), field)
-  end
-  return true
-end
-
--- {email=, name=} from "a@x", "Name <a@x>" or a table; strict = recipient
--- names, where MailerSend refuses ';' and ','.
-local function address(v, field, strict)
-  local email, name
-  if type(v) == "string" then
-    local n, e = v:match("^%s*(.-)%s*<([^<>]+)>%s*$")
-    if e then
-      email = e
-      if n ~= "" then name = n:match('^"(.*)"$') or n end
-    else
-      email = v:match("^%s*(.-)%s*$")
-    end
-  elseif type(v) == "table" then
-    email, name = v.email or v.address, v.name
-    if name ~= nil and type(name) ~= "string" then
-      return fail("'" .. field .. "' has a name that is not a string", field)
-    end
-  else
-    return fail("'" .. field .. "' must be an address string or {email=, name=}, got " .. type(v), field)
-  end
-  if type(email) ~= "string" or email == "" then
-    return fail("'" .. field .. "' has an entry without an email address", field)
-  end
-  if has_crlf(email) or (name and has_crlf(name)) then
-    return fail("'" .. field .. "' contains CR or LF", field)
-  end
-  if not email:find("^[^@%s]+@[^@%s]+$") then
-    return fail("'" .. field .. "' has an invalid email address '" .. email .. "'", field)
-  end
-  if strict and name and name:find("[;,]") then
-    return fail("'" .. field .. "' has a name with ';' or ',' ('" .. name .. "'), which MailerSend refuses",
-      field)
-  end
-  if name == "" then name = nil end
-  return { email = email, name = name }
+-- {email=, name=} from "a@x", "Name <a@x>" or a table.
+local function address(v, field)
+  local entry, err = check:address(v, field)
+  if not entry then return nil, err end
+  return { email = entry.email, name = entry.name }
 end
 _M.address = address
 
-local function address_list(v, field, max)
-  local items = v
-  if type(v) ~= "table" or v[1] == nil then items = { v } end
-  if type(v) == "table" and v[1] == nil and next(v) == nil then items = {} end
+local function address_list(v, field)
+  local list, err = strict:addresses(v, field)
+  if not list then return nil, err end
   local out = json.array()
-  for i, item in ipairs(items) do
-    local a, err = address(item, field, true)
-    if not a then return nil, err end
-    out[i] = a
-  end
-  if #out > max then
-    return fail("'" .. field .. "' has " .. #out .. " addresses; at most " .. max .. " are allowed", field)
-  end
+  for i, entry in ipairs(list) do out[i] = { email = entry.email, name = entry.name } end
   return out
 end
 
-local function string_list(v, field, max)
-  local items = type(v) == "table" and v or { v }
+local function string_list(v, field)
+  local list, err = check:strings(v, field)
+  if not list then return nil, err end
   local out = json.array()
-  for i, item in ipairs(items) do
-    if type(item) ~= "string" or item == "" then
-      return fail("'" .. field .. "' must hold non-empty strings", field)
-    end
-    if has_crlf(item) then return fail("'" .. field .. "' contains CR or LF", field) end
-    out[i] = item
-  end
-  if max and #out > max then
-    return fail("'" .. field .. "' has " .. #out .. " entries; at most " .. max .. " are allowed", field)
-  end
+  for i, item in ipairs(list) do out[i] = item end
   return out
 end
 
@@ -154,6 +122,8 @@ local function personalization(v)
 end
 
 local function read_file(path)
+  local regular, why = files.check_regular(path)
+  if not regular then return nil, why end
   local f, msg = io_open(path, "rb")
   if not f then return nil, msg end
   local data = f:read("*a")
@@ -169,16 +139,11 @@ local function base64(s)
   return require("mailgun.core").base64_encode(s)
 end
 
--- One attachment -> {content=, filename=, disposition=, id=}, decoded size.
+-- One attachment (its shape checked) -> {content=, filename=,
+-- disposition=, id=}, decoded size.
 local function attachment(a, field, inline)
-  if type(a) ~= "table" then
-    return fail("'" .. field .. "' entries must be tables ({path=} or {data=, filename=})", field)
-  end
   local filename = a.filename
   local content, size
-  if filename ~= nil and (type(filename) ~= "string" or filename == "" or has_crlf(filename)) then
-    return fail("'" .. field .. "' has a bad filename", field)
-  end
   if type(a.path) == "string" then
     local data, msg = read_file(a.path)
     if not data then
@@ -188,11 +153,9 @@ local function attachment(a, field, inline)
     filename = filename or basename(a.path)
   elseif type(a.data) == "string" then
     content, size = base64(a.data), #a.data
-  elseif type(a.content) == "string" then
+  else
     content = a.content:gsub("%s+", "") -- already base64
     size = floor(#content * 3 / 4)
-  else
-    return fail("'" .. field .. "' entries need path=, data= or content= (base64)", field)
   end
   if not filename then
     return fail("'" .. field .. "' entry without a path needs a filename", field)
@@ -202,7 +165,7 @@ local function attachment(a, field, inline)
     return fail("'" .. field .. "' disposition must be 'attachment' or 'inline'", field)
   end
   local id = a.id
-  if id ~= nil and (type(id) ~= "string" or id == "" or has_crlf(id)) then
+  if id ~= nil and (type(id) ~= "string" or id == "" or id:find("[\r\n]")) then
     return fail("'" .. field .. "' has a bad id", field)
   end
   if disposition == "inline" and not id then
@@ -214,10 +177,9 @@ end
 local function attachments(msg)
   local out, total = json.array(), 0
   for _, field in ipairs({ "attachments", "inline" }) do
-    local list = msg[field]
-    if list ~= nil then
-      if type(list) ~= "table" then return fail("'" .. field .. "' must be a list", field) end
-      if list[1] == nil and next(list) ~= nil then list = { list } end
+    if msg[field] ~= nil then
+      local list, err = check:files(msg[field], field, true)
+      if not list then return nil, err end
       for _, a in ipairs(list) do
         local item, size = attachment(a, field, field == "inline")
         if not item then return nil, size end
@@ -234,66 +196,29 @@ local function attachments(msg)
 end
 
 local function headers(v)
-  if type(v) ~= "table" then return fail("'headers' must be a table", "headers") end
-  local list = {}
-  if v[1] ~= nil then
-    for _, h in ipairs(v) do
-      if type(h) ~= "table" then return fail("'headers' entries must be {name=, value=}", "headers") end
-      list[#list + 1] = { name = h.name, value = h.value }
-    end
-  else
-    for k, val in pairs(v) do list[#list + 1] = { name = k, value = val } end
-    sort(list, function(a, b) return tostring(a.name) < tostring(b.name) end)
-  end
+  local list, err = check:headers(v)
+  if not list then return nil, err end
   local out = json.array()
-  for _, h in ipairs(list) do
-    if type(h.name) ~= "string" or not h.name:find("^[%w%-]+$") then
-      return fail("header name '" .. tostring(h.name) .. "' must be letters, digits and '-'", "headers")
-    end
-    if type(h.value) ~= "string" and type(h.value) ~= "number" then
-      return fail("header '" .. h.name .. "' needs a string value", "headers")
-    end
-    local value = tostring(h.value)
-    if has_crlf(value) then return fail("header '" .. h.name .. "' contains CR or LF", "headers") end
-    out[#out + 1] = { name = h.name, value = value }
-  end
+  for i, h in ipairs(list) do out[i] = h end
   return out
 end
 
 local function check_sizes(msg)
-  for _, field in ipairs({ "subject", "text", "html", "template_id", "in_reply_to", "list_unsubscribe" }) do
-    local ok, err = text_field(msg, field)
-    if not ok then return nil, err end
-  end
-  if msg.subject then
-    if has_crlf(msg.subject) then return fail("'subject' contains CR or LF", "subject") end
-    if #msg.subject > _M.MAX_SUBJECT then
-      return fail("'subject' is " .. #msg.subject .. " characters; at most 998 are allowed", "subject")
-    end
-  end
+  local ok, err = check:single_line(msg, { "subject", "in_reply_to", "list_unsubscribe", "template_id" })
+  if not ok then return nil, err end
   for _, field in ipairs({ "text", "html" }) do
     if msg[field] and #msg[field] > _M.MAX_BODY_BYTES then
       return fail("'" .. field .. "' is " .. #msg[field] .. " bytes; at most 2 MB are allowed", field)
-    end
-  end
-  for _, field in ipairs({ "in_reply_to", "list_unsubscribe" }) do
-    if msg[field] and has_crlf(msg[field]) then
-      return fail("'" .. field .. "' contains CR or LF", field)
     end
   end
   return true
 end
 
 -- The JSON body (a table) of one message, or nil, err.
-function _M.to_body(msg)
-  if type(msg) ~= "table" then
-    return fail("a message must be a table, got " .. type(msg))
-  end
-  for k in pairs(msg) do
-    if not FIELDS[k] then
-      return fail("unknown message field '" .. tostring(k) .. "'", tostring(k))
-    end
-  end
+-- Raises on a message that is not a table, an unknown field or a wrong
+-- type (level: as error()'s, seen from the caller; label: the method).
+function _M.to_body(msg, level, label)
+  check:fields(msg, (level or 2) + 1, label)
   local ok, err = check_sizes(msg)
   if not ok then return nil, err end
   local body = {}
@@ -306,12 +231,12 @@ function _M.to_body(msg)
     return fail("'from' is required (unless the template has a default sender)", "from")
   end
   if msg.to == nil then return fail("'to' is required", "to") end
-  body.to, err = address_list(msg.to, "to", _M.MAX_TO)
+  body.to, err = address_list(msg.to, "to")
   if not body.to then return nil, err end
   if #body.to == 0 then return fail("'to' needs at least one address", "to") end
   for _, field in ipairs({ "cc", "bcc" }) do
     if msg[field] ~= nil then
-      body[field], err = address_list(msg[field], field, field == "cc" and _M.MAX_CC or _M.MAX_BCC)
+      body[field], err = address_list(msg[field], field)
       if not body[field] then return nil, err end
     end
   end
@@ -339,7 +264,7 @@ function _M.to_body(msg)
     if not body.attachments then return nil, err end
   end
   if msg.tags ~= nil then
-    body.tags, err = string_list(msg.tags, "tags", _M.MAX_TAGS)
+    body.tags, err = string_list(msg.tags, "tags")
     if not body.tags then return nil, err end
   end
   if msg.references ~= nil then
@@ -351,35 +276,29 @@ function _M.to_body(msg)
     if not t then return fail("'send_at': " .. tostring(terr), "send_at") end
     body.send_at = floor(t)
   end
-  if msg.settings ~= nil then
-    if type(msg.settings) ~= "table" then return fail("'settings' must be a table", "settings") end
-    body.settings = msg.settings
-  end
+  body.settings = msg.settings
   if msg.headers ~= nil then
     body.headers, err = headers(msg.headers)
     if not body.headers then return nil, err end
   end
-  if msg.precedence_bulk ~= nil then
-    if type(msg.precedence_bulk) ~= "boolean" then
-      return fail("'precedence_bulk' must be a boolean", "precedence_bulk")
-    end
-    body.precedence_bulk = msg.precedence_bulk
-  end
+  body.precedence_bulk = msg.precedence_bulk
   return body
 end
 
 -- The bodies of a list of messages (at most max), or nil, err naming the
--- message (err.index) that failed.
-function _M.to_bodies(list, max)
+-- message (err.index) that failed; a message that is not a table, an
+-- unknown field or a wrong type raises as to_body.
+function _M.to_bodies(list, max, level, label)
   if type(list) ~= "table" or (list[1] == nil and next(list) ~= nil) then
-    return fail("a list of messages is expected")
+    error("bad argument #1 to '" .. (label or "bulk:send") .. "' (a list of messages expected, got "
+      .. (type(list) == "table" and "a table that is not a list" or type(list)) .. ")", (level or 2) + 1)
   end
   if max and #list > max then
     return fail("at most " .. max .. " messages per bulk call, got " .. #list)
   end
   local out = json.array()
   for i, msg in ipairs(list) do
-    local body, err = _M.to_body(msg)
+    local body, err = _M.to_body(msg, (level or 2) + 1, label)
     if not body then
       err.index = i
       err.message = "message #" .. i .. ": " .. err.message
@@ -388,6 +307,12 @@ function _M.to_bodies(list, max)
     out[i] = body
   end
   return out
+end
+
+-- Raises on the first message of list that is not a table of known
+-- fields of the right types (level as to_body's).
+function _M.check_fields(list, level, label)
+  for _, msg in ipairs(list) do check:fields(msg, (level or 2) + 1, label) end
 end
 
 return _M

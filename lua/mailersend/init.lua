@@ -12,11 +12,12 @@ local base = require("mailgun.engine.client")
 local errors = require("mailgun.engine.errors")
 local dates = require("mailgun.engine.dates")
 local transports = require("mailgun.engine.transport")
+local options = require("mailgun.engine.options")
 local email = require("mailersend.email")
 local resource_names = require("mailersend.resources")
 
-local type, error, ipairs, pairs, setmetatable, rawset, tostring, tonumber, require =
-  type, error, ipairs, pairs, setmetatable, rawset, tostring, tonumber, require
+local type, error, ipairs, pairs, setmetatable, rawset, tonumber, require =
+  type, error, ipairs, pairs, setmetatable, rawset, tonumber, require
 local max = math.max
 
 local _M = { _NAME = "mailersend", _VERSION = "0.1.0" }
@@ -25,11 +26,13 @@ _M.BASE_URL = "https://api.mailersend.com/v1"
 _M.PAGE_LIMITS = { min = 10, max = 100 }
 
 -- option -> expected type; anything else is refused (a typo is a bug).
-local OPTIONS = {
+_M.OPTIONS = {
   token = "string", base_url = "string", timeout = "number", connect_timeout = "number",
   retries = "number", user_agent = "string", transport = "table", verify = "boolean",
   cafile = "string", capath = "string", proxy = "string", backoff = "table", max_body = "number",
+  deadline = "number",
 }
+_M.OPTION_HINTS = { api_key = "the API token goes in 'token'", key = "the API token goes in 'token'" }
 
 local specs = base.specs_loader("mailersend.resources.", resource_names)
 
@@ -68,7 +71,7 @@ function _M.limits(x)
   }
 end
 
--- Explains MailerSend errors: a 429 is the per-minute limit (retried after
+-- Explains MailerSend errors (err.code from "#MS..." in the text): a 429 is the per-minute limit (retried after
 -- Retry-After by the engine) or the daily quota (#MS42901 or
 -- X-ApiQuota-Remaining: 0; not worth a retry before the quota resets).
 -- The engine's on_error, shared by every client.
@@ -78,6 +81,8 @@ local function explain(err, _, _, engine)
     return transport.now and transport:now() or os.time()
   end
   local h = err.headers
+  -- MailerSend's error codes ("... #MS42225") as err.code
+  if err.code == nil and type(err.message) == "string" then err.code = err.message:match("#(MS%d+)") end
   if err.status == 429 then
     local remaining = tonumber(header(h, "x-apiquota-remaining") or "")
     if err.code == "MS42901" or remaining == 0 then
@@ -97,7 +102,9 @@ local function explain(err, _, _, engine)
   end
 end
 
+-- A copy of the call options (checked: mailgun/engine/options.lua) with a label.
 local function copy_opts(opts, label)
+  if opts ~= nil then options.check(opts, options.CALL, label, { argn = 2, level = 3 }) end
   local o = { label = label }
   if opts then
     for k, v in pairs(opts) do o[k] = v end
@@ -128,10 +135,10 @@ local function extras(spec)
     return {
       -- client.email:send(msg[, opts]) -> {message_id=, send_paused=, warnings=} | nil, err
       send = function(self, msg, opts)
-        local body, err = email.to_body(msg)
+        opts = opts == nil and SEND or copy_opts(opts, "email:send")
+        local body, err = email.to_body(msg, 2, "email:send")
         if not body then return nil, err end
-        local res, serr = self._engine:call(send_ep, { body = body },
-          opts == nil and SEND or copy_opts(opts, "email:send"))
+        local res, serr = self._engine:call(send_ep, { body = body }, opts)
         if not res then return nil, serr end
         with_id(res, "x-message-id")
         local paused = header(request.meta(res).headers, "x-send-paused")
@@ -140,7 +147,13 @@ local function extras(spec)
       end,
       -- client.email:send_bulk(list[, opts]) -> report (see mailersend/bulk.lua)
       send_bulk = function(self, list, opts)
+        if opts ~= nil then options.check(opts, options.CHUNKED, "email:send_bulk", { argn = 2 }) end
+        if type(list) == "table" then email.check_fields(list, 2, "email:send_bulk") end
         return require("mailersend.bulk").send(self._client, list, opts)
+      end,
+      -- client.email:reconcile_bulk(report, {domain_id=, settle=}) -> report, settled
+      reconcile_bulk = function(self, report, opts)
+        return require("mailersend.bulk").reconcile(self._client, report, opts)
       end,
     }
   elseif spec.name == "bulk" then
@@ -149,9 +162,11 @@ local function extras(spec)
       -- client.bulk:send(list[, opts]): one call of at most 500 friendly
       -- messages -> {bulk_email_id=, message=} | nil, err
       send = function(self, list, opts)
-        local bodies, err = email.to_bodies(list, email.MAX_BULK)
+        opts = copy_opts(opts, "bulk:send")
+        if type(list) == "table" then email.check_fields(list, 2, "bulk:send") end
+        local bodies, err = email.to_bodies(list, email.MAX_BULK, 2, "bulk:send")
         if not bodies then return nil, err end
-        return self._engine:call(send_ep, { body = bodies }, copy_opts(opts, "bulk:send"))
+        return self._engine:call(send_ep, { body = bodies }, opts)
       end,
       -- client.bulk:wait(id, {interval=, timeout=, progress=}) -> final status | nil, err
       wait = function(self, id, opts)
@@ -177,20 +192,7 @@ end
 local Client = base.class("mailersend.resources.", resource_names, extras)
 
 local function check_options(opts)
-  if type(opts) ~= "table" then
-    error("bad argument #1 to 'mailersend.new' (table expected, got " .. type(opts) .. ")", 3)
-  end
-  for k, v in pairs(opts) do
-    local want = OPTIONS[k]
-    if not want then
-      local hint = (k == "api_key" or k == "key") and " (the API token goes in 'token')" or ""
-      error("bad argument #1 to 'mailersend.new' (unknown option '" .. tostring(k) .. "'" .. hint .. ")", 3)
-    end
-    if type(v) ~= want then
-      error("bad argument 'opts." .. k .. "' to 'mailersend.new' (" .. want .. " expected, got "
-        .. type(v) .. ")", 3)
-    end
-  end
+  options.check(opts, _M.OPTIONS, "mailersend.new", { hints = _M.OPTION_HINTS, level = 3 })
   if opts.token == nil or opts.token == "" then
     error("bad argument 'opts.token' to 'mailersend.new' (the API token is required)", 3)
   end
@@ -205,7 +207,8 @@ end
 
 -- mailersend.new{token=, base_url= (default https://api.mailersend.com/v1),
 --   timeout= (seconds), connect_timeout=, retries=, user_agent=, transport=,
---   verify=, cafile=, capath=, proxy=, backoff=, max_body=}
+--   verify=, cafile=, capath=, proxy=, backoff=, max_body=, deadline= (seconds
+--   for a whole call, retries included)} (defaults: mailgun.engine.defaults)
 function _M.new(opts)
   check_options(opts)
   local base_url = opts.base_url or _M.BASE_URL
@@ -226,6 +229,7 @@ function _M.new(opts)
     transport = transport,
     retries = opts.retries,
     timeout = opts.timeout,
+    deadline = opts.deadline,
     backoff = opts.backoff,
     secrets = { opts.token },
     page_limits = _M.PAGE_LIMITS,

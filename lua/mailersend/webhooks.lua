@@ -3,6 +3,7 @@
 -- Never raises on a malformed input: returns true, or false and a reason.
 local json = require("mailgun.engine.json")
 local signature = require("mailgun.engine.signature")
+local options = require("mailgun.engine.options")
 
 local type, tostring, error = type, tostring, error
 
@@ -14,10 +15,11 @@ _M.TEST_SECRET = "test_Am3L1GuOIc4blLUuHqAPxxwkZaJyEk8G"
 -- mailersend.webhooks.verify{secret=, signature=, body=}: true | false, reason.
 -- A "webhook.test" ping signed with the public test secret is accepted, and
 -- that secret is refused for every other event type.
+-- the names verify takes (values as received: a bad signature is false)
+_M.VERIFY_ARGS = { secret = "any", signature = "any", body = "any" }
+
 function _M.verify(args)
-  if type(args) ~= "table" then
-    error("bad argument #1 to 'webhooks.verify' (table expected, got " .. type(args) .. ")", 2)
-  end
+  options.check(args, _M.VERIFY_ARGS, "webhooks.verify")
   local body, sig, secret = args.body, args.signature, args.secret
   if type(body) ~= "string" then
     error("bad argument 'body' to 'webhooks.verify' (the raw request body, a string)", 2)

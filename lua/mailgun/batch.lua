@@ -1,18 +1,30 @@
 -- Batch sending with recipient-variables:
 --   local batch = client:batch{from=, subject="Hi %recipient.name%", text=...}
 --   batch:add("a@example.com", {name = "Ann"})
---   local report = batch:send{size = 1000, parallel = 4, progress = fn}
+--   local report = batch:send{size = 1000, parallel = 4, progress = fn,
+--                             journal = "campaign.journal"}
+--   batch:send{source = fn}   -- fn() -> address, vars; nil at the end
 -- Any number of recipients become calls of at most `size` recipients, each
--- with its own recipient-variables (always present, so no recipient sees
--- another). The report lists every call; sending again with
--- {resume = report} sends only what did not succeed.
+-- with its own recipient-variables (always present and always encodable,
+-- so no recipient sees another). The report has one small entry per call
+-- (mailgun.engine.chunked); sending again with {resume = report} or the
+-- same journal sends only the calls that did not succeed, and never an
+-- uncertain one unless resend_uncertain = true. batch:reconcile(report)
+-- settles uncertain calls from the events log.
 local message = require("mailgun.message")
 local json = require("mailgun.engine.json")
+local errors = require("mailgun.engine.errors")
 local chunked = require("mailgun.engine.chunked")
+local journal = require("mailgun.engine.journal")
 
-local type, ipairs, pairs, error, setmetatable = type, ipairs, pairs, error, setmetatable
+local type, ipairs, pairs, error, setmetatable, tostring = type, ipairs, pairs, error, setmetatable, tostring
 
 local _M = {}
+
+-- The user variable each call carries (v:batch-call = "<batch>-<call>"):
+-- Mailgun shows it in every event of the messages of that call.
+local MARKER = "batch-call"
+_M.MARKER = MARKER
 
 local Batch = {}
 Batch.__index = Batch
@@ -29,10 +41,35 @@ function _M.new(client, msg)
   return setmetatable({ client = client, msg = msg, recipients = {}, index = {} }, Batch)
 end
 
+-- {to=, address=, vars=} of one recipient, or nil, message.
+local function entry_of(address, vars)
+  if vars ~= nil and type(vars) ~= "table" then return nil, "variables must be a table, got " .. type(vars) end
+  local formatted, err = message.address_of(address, "to")
+  if not formatted then return nil, err.message end
+  if type(address) == "string" and message.count_addresses(address) > 1 then
+    return nil, "one recipient per entry, not a comma-separated list ('" .. address .. "')"
+  end
+  local entry = { to = formatted, address = message.bare_address(address), vars = vars or {} }
+  if type(address) == "table" and address.name and entry.vars.name == nil then
+    entry.vars = { name = address.name }
+    for k, v in pairs(vars or {}) do entry.vars[k] = v end
+  end
+  local ok, why = json.check(entry.vars, "variables")
+  if not ok then return nil, "cannot be sent: " .. why end
+  return entry
+end
+
 -- batch:add(address, vars) or batch:add{ "a@x", {address=, name=, vars=}, ... }
 -- Adding an address twice replaces its variables.
 function Batch:add(address, vars)
   if type(address) == "table" and address[1] ~= nil then
+    local n = 0
+    for k in pairs(address) do
+      if type(k) == "number" then n = n + 1 end
+    end
+    if n ~= #address then
+      error("bad argument #1 to 'batch:add' (the list has a hole (nil) after item " .. #address .. ")", 2)
+    end
     for _, item in ipairs(address) do
       if type(item) == "table" then
         self:add(item, item.vars)
@@ -45,19 +82,14 @@ function Batch:add(address, vars)
   if vars ~= nil and type(vars) ~= "table" then
     error("bad argument #2 to 'batch:add' (table expected, got " .. type(vars) .. ")", 2)
   end
-  local formatted, err = message.address_of(address, "to")
-  if not formatted then error("bad argument #1 to 'batch:add' (" .. err.message .. ")", 2) end
-  local bare = message.bare_address(address)
-  local entry = { to = formatted, address = bare, vars = vars or {} }
-  if type(address) == "table" and address.name and entry.vars.name == nil then
-    entry.vars.name = address.name
-  end
-  local at = self.index[bare]
+  local entry, why = entry_of(address, vars)
+  if not entry then error("bad argument #1 to 'batch:add' (" .. why .. ")", 2) end
+  local at = self.index[entry.address]
   if at then
     self.recipients[at] = entry
   else
     self.recipients[#self.recipients + 1] = entry
-    self.index[bare] = #self.recipients
+    self.index[entry.address] = #self.recipients
   end
   return self
 end
@@ -66,15 +98,29 @@ function Batch:count()
   return #self.recipients
 end
 
--- The form params of one call (shared options checked once by send);
--- recipient-variables are built in C (json.by_address).
-local function call_params(base, chunk)
+-- The form params of one call (shared options checked once by send), or
+-- nil, err: a call never goes out without its recipient-variables (built
+-- in C from the entries themselves: json.by_address).
+local function call_params(base, items, call, marker)
   local p = {}
   for k, v in pairs(base) do p[k] = v end
   local to = {}
-  for i = 1, #chunk do to[i] = chunk[i].to end
+  for i = 1, #items do
+    local r = items[i]
+    if r.bad then
+      return nil, errors.invalid("recipient #" .. (call.first + i - 1) .. " of the source: " .. r.bad,
+        { field = "to", index = call.first + i - 1 })
+    end
+    to[i] = r.to
+  end
+  local encoded, jerr = json.by_address(items, 1, #items)
+  if not encoded then
+    return nil, errors.invalid("cannot encode recipient-variables: " .. tostring(jerr), { field = "to" })
+  end
   p.to = to
-  p["recipient-variables"] = json.by_address(chunk, 1, #chunk)
+  p["recipient-variables"] = encoded
+  p["v:" .. MARKER] = marker .. "-" .. call.index
+  call.recipient = items[1].address
   return p
 end
 
@@ -86,28 +132,31 @@ function Batch:send_async(opts, callback)
     { n = 1, opts }, callback, "batch:send_async", true)
 end
 
+local OPTIONS = { size = true, parallel = true, progress = true, resume = true, resend_uncertain = true,
+                  journal = true, source = true, source_id = true }
+
 -- opts: size (<= 1000), parallel (calls in flight, default 1), progress =
--- function(report, call), resume = an earlier report.
--- Returns the report: {calls = {{recipients = {addresses}, id=, error=}},
--- sent = n recipients, failed = n, ok = bool}. Errors of a call are kept in
--- the report; send itself returns nil, err only for bad input.
+-- function(report, call), resume = an earlier report, resend_uncertain,
+-- journal = file name, source = function() -> address, vars (instead of
+-- batch:add; source_id = a name for it in the journal's fingerprint).
+-- Returns the report (see mailgun.engine.chunked); errors of a call stay
+-- in the report; send itself returns nil, err for bad input or a journal
+-- of another batch.
 function Batch:send(opts)
   opts = opts or {}
-  local size = opts.size or message.MAX_RECIPIENTS
-  if type(size) ~= "number" or size < 1 or size > message.MAX_RECIPIENTS then
+  for k in pairs(opts) do
+    if not OPTIONS[k] then error("bad argument #1 to 'batch:send' (unknown option '" .. tostring(k) .. "')", 2) end
+  end
+  local size = opts.size or (opts.resume and opts.resume.size) or message.MAX_RECIPIENTS
+  if type(size) ~= "number" or size < 1 or size > message.MAX_RECIPIENTS or size % 1 ~= 0 then
     error("bad argument 'size' to 'batch:send' (1 to " .. message.MAX_RECIPIENTS .. ")", 2)
   end
-  local done = {}
-  if opts.resume then
-    for _, call in ipairs(opts.resume.calls or {}) do
-      if call.id then
-        for _, a in ipairs(call.recipients) do done[a] = true end
-      end
-    end
+  local source = opts.source
+  if source ~= nil and type(source) ~= "function" then
+    error("bad argument 'source' to 'batch:send' (function expected, got " .. type(source) .. ")", 2)
   end
-  local todo = {}
-  for _, r in ipairs(self.recipients) do
-    if not done[r.address] then todo[#todo + 1] = r end
+  if source and #self.recipients > 0 then
+    error("bad argument 'source' to 'batch:send' (this batch already has recipients from batch:add)", 2)
   end
   -- the shared part, checked once with a placeholder recipient
   local probe = {}
@@ -116,40 +165,81 @@ function Batch:send(opts)
   local base, err = message.to_params(probe)
   if not base then return nil, err end
   base.to = nil
+  local marker = journal.sum({ "mailgun-batch", base, opts.source_id or (not source and "list") }):sub(1, 12)
+  -- a journal's header names the batch: its message and its recipients
+  -- (a list, whole) or its source (source_id; each call is checked as read)
+  local fingerprint = marker
+  if opts.journal ~= nil and not source then
+    local all = {}
+    for i, r in ipairs(self.recipients) do all[i] = { r.to, r.vars } end
+    fingerprint = journal.sum({ marker, all })
+  end
 
-  local report = { calls = {}, sent = 0, failed = 0, skipped = 0 }
-  if opts.resume then
-    for _, call in ipairs(opts.resume.calls or {}) do
-      if call.id then
-        report.calls[#report.calls + 1] = call
-        report.skipped = report.skipped + #call.recipients
+  local next_item
+  if source then
+    next_item = function()
+      local address, vars = source()
+      if address == nil then return nil end
+      local entry, why = entry_of(address, vars)
+      return entry or { bad = why }
+    end
+  else
+    next_item = chunked.from_list(self.recipients)
+  end
+  local report
+  report, err = chunked.run({
+    engine = self.client.engine, endpoint = self.client.messages._endpoints.send, label = "batch:send",
+    provider = "mailgun", size = size, opts = opts, kind = "mailgun-batch", fingerprint = fingerprint,
+    count = not source and #self.recipients or nil,
+    next_item = next_item,
+    build = function(items, call) return call_params(base, items, call, marker) end,
+    id_of = function(res) return type(res.id) == "string" and res.id ~= "" and res.id or nil end,
+    sum_of = function(items)
+      local out = {}
+      for i, r in ipairs(items) do out[i] = r.bad and { bad = r.bad } or { r.to, r.vars } end
+      return out
+    end,
+  })
+  if report then report.marker = marker end
+  return report, err
+end
+
+-- Settles the uncertain calls of a report from Mailgun's events log: an
+-- "accepted" event for the call's first recipient carrying the call's
+-- v:batch-call marker means the call was accepted (its id is the event's
+-- message id); none once `settle` seconds have passed since the call
+-- (default 1800: Mailgun documents events as possibly that late) means it
+-- was not, and resume sends it again. opts.settle, opts.now (epoch).
+-- Returns the report, and the list of calls settled.
+function Batch:reconcile(report, opts)
+  opts = opts or {}
+  if type(report) ~= "table" or type(report.calls) ~= "table" or not report.marker then
+    error("bad argument #1 to 'batch:reconcile' (a report of batch:send expected)", 2)
+  end
+  local settle = opts.settle or 1800
+  local now = opts.now or os.time()
+  local events = self.client.events
+  local settled = chunked.reconcile(report, function(call)
+    if not call.recipient or not call.at then return nil end
+    local marker = report.marker .. "-" .. call.index
+    local res = events:list({ event = "accepted", recipient = call.recipient, begin = call.at - 60,
+                              ascending = "yes", limit = 300 })
+    if not res then return nil end -- unknown yet: stays uncertain
+    for _, ev in ipairs(type(res.items) == "table" and res.items or {}) do
+      local uv = type(ev["user-variables"]) == "table" and ev["user-variables"] or {}
+      if uv[MARKER] == marker then
+        local id = type(ev.message) == "table" and type(ev.message.headers) == "table"
+          and ev.message.headers["message-id"]
+        return "sent", id and ("<" .. id .. ">") or marker
       end
     end
-  end
-  local chunks = chunked.chunks(todo, size)
-  report.total_calls = #chunks
-
-  local send_ep = self.client.messages._endpoints.send
-
-  local function record(chunk, res, cerr)
-    local addresses = {}
-    for i, r in ipairs(chunk) do addresses[i] = r.address end
-    local call = { recipients = addresses }
-    if res then
-      call.id = res.id
-      report.sent = report.sent + #chunk
-    else
-      call.error = cerr
-      report.failed = report.failed + #chunk
+    if now - call.at >= settle then
+      return "failed", errors.new({ kind = "not_accepted", provider = "mailgun",
+        message = "Mailgun has no 'accepted' event for call " .. call.index .. " after "
+          .. (now - call.at) .. " s: it was not accepted" })
     end
-    report.calls[#report.calls + 1] = call
-    if opts.progress then opts.progress(report, call) end
-  end
-
-  chunked.run(self.client.engine, send_ep, chunks, function(chunk) return call_params(base, chunk) end, record,
-    opts.parallel, "batch:send")
-  report.ok = report.failed == 0
-  return report
+  end)
+  return report, settled
 end
 
 return _M

@@ -8,6 +8,7 @@ require("mailgun.engine.native") -- a clear error now when the C core is missing
 local request = require("mailgun.engine.request")
 local base = require("mailgun.engine.client")
 local transports = require("mailgun.engine.transport")
+local options = require("mailgun.engine.options")
 local message = require("mailgun.message")
 local resource_names = require("mailgun.resources")
 local base64 = require("mailgun.engine.base64")
@@ -31,18 +32,18 @@ local function bool(v, key)
   return v and "true" or "false"
 end
 
-local function check_arg(opts, name, expected, required)
-  local v = opts[name]
-  if v == nil then
-    if required then error("bad argument 'opts." .. name .. "' to 'mailgun.new' (" .. expected
-      .. " expected, got nil)", 3) end
-    return
-  end
-  if type(v) ~= expected then
-    error("bad argument 'opts." .. name .. "' to 'mailgun.new' (" .. expected .. " expected, got "
-      .. type(v) .. ")", 3)
-  end
-end
+-- option -> expected type (see mailgun/engine/options.lua: the one rule)
+_M.OPTIONS = {
+  api_key = "string", domain = "string", region = "string", base_url = "string",
+  storage_url = "string", timeout = "number", connect_timeout = "number", retries = "number",
+  subaccount = "string", user_agent = "string", transport = "table", verify = "boolean",
+  cafile = "string", capath = "string", proxy = "string", backoff = "table", max_body = "number",
+  deadline = "number", signing_key = "string",
+}
+_M.OPTION_HINTS = { token = "the API key goes in 'api_key'", key = "the API key goes in 'api_key'" }
+
+-- The options of messages:send and messages:send_mime (engine call options).
+local CALL = options.CALL
 
 local specs = base.specs_loader("mailgun.resources.", resource_names)
 
@@ -67,6 +68,7 @@ local function message_methods(spec)
   local extra = {}
   -- client.messages:send(msg[, opts]) -> {id=, message=} | nil, err
   function extra.send(self, msg, opts)
+    if opts ~= nil then options.check(opts, CALL, "messages:send", { argn = 2 }) end
     local params, err = message.to_params(msg)
     if not params then return nil, err end
     if type(msg.domain) == "string" then params.domain_name = msg.domain end
@@ -78,6 +80,7 @@ local function message_methods(spec)
   function extra.send_async(self, ...)
     local callback, msg, opts = request.split_callback(...)
     request.check_callback(callback, select("#", ...), "messages:send_async")
+    if opts ~= nil then options.check(opts, CALL, "messages:send_async", { argn = 2 }) end
     local params, err = message.to_params(msg)
     if not params then return request.failed(callback, err) end
     if type(msg.domain) == "string" then params.domain_name = msg.domain end
@@ -86,6 +89,7 @@ local function message_methods(spec)
   end
   -- client.messages:send_mime{to=, message = mime_text | {path=}, ...options}
   function extra.send_mime(self, msg, opts)
+    if opts ~= nil then options.check(opts, CALL, "messages:send_mime", { argn = 2 }) end
     local params, err = message.to_params(msg, { mime = true })
     if not params then return nil, err end
     if type(msg.domain) == "string" then params.domain_name = msg.domain end
@@ -132,18 +136,14 @@ end
 
 -- mailgun.new{api_key=, domain=, region="us"|"eu", base_url=, storage_url=,
 --   timeout= (seconds), connect_timeout=, retries=, subaccount=,
---   user_agent=, transport=, verify=, cafile=, proxy=, backoff=}
+--   user_agent=, transport=, verify=, cafile=, proxy=, backoff=, max_body=,
+--   deadline= (seconds for a whole call, retries included), signing_key=
+--   (only to keep it out of errors)} (defaults: mailgun.engine.defaults)
 function _M.new(opts)
-  if type(opts) ~= "table" then
-    error("bad argument #1 to 'mailgun.new' (table expected, got " .. type(opts) .. ")", 2)
+  options.check(opts, _M.OPTIONS, "mailgun.new", { hints = _M.OPTION_HINTS })
+  if opts.api_key == nil then
+    error("bad argument 'opts.api_key' to 'mailgun.new' (string expected, got nil)", 2)
   end
-  check_arg(opts, "api_key", "string", true)
-  check_arg(opts, "domain", "string")
-  check_arg(opts, "region", "string")
-  check_arg(opts, "base_url", "string")
-  check_arg(opts, "subaccount", "string")
-  check_arg(opts, "user_agent", "string")
-  check_arg(opts, "transport", "table")
   local region = REGIONS[opts.region or "us"]
   if not region then
     error("bad argument 'opts.region' to 'mailgun.new' ('us' or 'eu' expected, got '"
@@ -178,8 +178,9 @@ function _M.new(opts)
     transport = transport,
     retries = opts.retries,
     timeout = opts.timeout,
+    deadline = opts.deadline,
     backoff = opts.backoff,
-    secrets = { opts.api_key, auth:sub(7) },
+    secrets = { opts.api_key, auth:sub(7), opts.signing_key },
     bool = bool,
     fill = fill,
     alias = alias,

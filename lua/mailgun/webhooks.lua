@@ -5,6 +5,7 @@
 local json = require("mailgun.engine.json")
 local signature = require("mailgun.engine.signature")
 local clock = require("mailgun.engine.clock")
+local options = require("mailgun.engine.options")
 
 local type, tostring, tonumber, error = type, tostring, tonumber, error
 local abs = math.abs
@@ -29,10 +30,14 @@ end
 --   tolerance=300, seen=function(token) -> true if seen before (and records it),
 --   now=seconds} or {signing_key=, payload = decoded JSON or raw body}
 -- -> true | false, reason
+-- the names verify takes; the request's values (payload, signature...) may
+-- be anything a client sent, so only names and settings are checked.
+_M.VERIFY_ARGS = { signing_key = "any", timestamp = "any", token = "any", signature = "any",
+                   payload = "any", body = "any", tolerance = "number|boolean", seen = "function",
+                   now = "number" }
+
 function _M.verify(args)
-  if type(args) ~= "table" then
-    error("bad argument #1 to 'webhooks.verify' (table expected, got " .. type(args) .. ")", 2)
-  end
+  options.check(args, _M.VERIFY_ARGS, "webhooks.verify")
   local key = args.signing_key
   if type(key) ~= "string" or key == "" then
     error("bad argument 'signing_key' to 'webhooks.verify' (the webhook signing key is required;"

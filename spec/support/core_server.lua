@@ -10,7 +10,7 @@ local NGINX = CLEAN .. (os.getenv("NGINX") or "nginx")
 local MODULES = "/usr/lib/nginx/modules/"
 
 local shell = require("support.shell")
-local execute, read_file, write_file, cwd = shell.execute, shell.read_file, shell.write_file, shell.cwd
+local execute, read_file, cwd = shell.execute, shell.read_file, shell.cwd
 
 local CONFIG = [[
 load_module ${modules}ndk_http_module.so;
@@ -65,6 +65,7 @@ end
 
 local Server = {}
 Server.__index = Server
+M.Server = Server -- stop and log, for the other nginx fixtures
 
 -- Starts an nginx on a free port of 127.0.0.1.
 function M.start()
@@ -73,36 +74,19 @@ function M.start()
   os.remove(prefix)
   assert(execute(CLEAN .. "mkdir -p '" .. prefix .. "'"))
   -- a throw-away certificate for 127.0.0.1 (TLS and HTTP/2 specs)
-  assert(execute(CLEAN .. "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1"
-    .. " -nodes -keyout '" .. prefix .. "/key.pem' -out '" .. prefix .. "/cert.pem'"
-    .. " -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -days 2"
-    .. " >/dev/null 2>&1"), "openssl could not make a certificate")
-  math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16) % 100000)
-  for _ = 1, 20 do
-    local port = math.random(20000, 60000)
-    local config = require("support.nginx_user") .. CONFIG:gsub("%${([%w_]+)}", {
-      modules = MODULES, prefix = prefix, support = support, port = tostring(port),
-      tls_port = tostring(port + 1),
+  shell.certificate(prefix, "127.0.0.1", "IP:127.0.0.1", CLEAN)
+  local port, pid = shell.start_nginx(NGINX, prefix, function(p)
+    return require("support.nginx_user") .. CONFIG:gsub("%${([%w_]+)}", {
+      modules = MODULES, prefix = prefix, support = support, port = tostring(p),
+      tls_port = tostring(p + 1),
     })
-    write_file(prefix .. "/nginx.conf", config)
-    if execute(NGINX .. " -p '" .. prefix .. "' -c '" .. prefix .. "/nginx.conf' -e '"
-        .. prefix .. "/error.log' 2>>'" .. prefix .. "/start.log'") then
-      local pid
-      for _ = 1, 100 do
-        pid = tonumber(read_file(prefix .. "/nginx.pid") or "")
-        if pid then break end
-        execute("sleep 0.02")
-      end
-      assert(pid, "nginx wrote no pid file")
-      return setmetatable({
-        port = port, prefix = prefix, pid = pid,
-        url = "http://127.0.0.1:" .. port,
-        tls_url = "https://127.0.0.1:" .. (port + 1),
-        cafile = prefix .. "/cert.pem",
-      }, Server)
-    end
-  end
-  error("could not start nginx: " .. (read_file(prefix .. "/start.log") or "?"))
+  end)
+  return setmetatable({
+    port = port, prefix = prefix, pid = pid,
+    url = "http://127.0.0.1:" .. port,
+    tls_url = "https://127.0.0.1:" .. (port + 1),
+    cafile = prefix .. "/cert.pem",
+  }, Server)
 end
 
 -- Stops the server by its pid and removes its prefix.

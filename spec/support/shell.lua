@@ -38,4 +38,40 @@ function M.cwd()
   return dir
 end
 
+-- A throw-away self-signed EC certificate (cert.pem, key.pem in dir).
+-- san: "DNS:localhost", "IP:127.0.0.1" ...
+function M.certificate(dir, cn, san, env)
+  assert(M.execute((env or "") .. "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1"
+    .. " -nodes -keyout '" .. dir .. "/key.pem' -out '" .. dir .. "/cert.pem'"
+    .. " -subj /CN=" .. cn .. " -addext subjectAltName=" .. san .. " -days 2"
+    .. " >/dev/null 2>&1"), "openssl could not make a certificate")
+end
+
+-- Starts `nginx` with the config config_for(port) returns, on a random free
+-- port of 127.0.0.1 (20 tries); pid ${prefix}/nginx.pid, logs in prefix.
+-- -> port, pid once the port answers.
+function M.start_nginx(nginx, prefix, config_for)
+  math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16) % 100000)
+  for _ = 1, 20 do
+    local port = math.random(20000, 60000)
+    M.write_file(prefix .. "/nginx.conf", config_for(port))
+    if M.execute(nginx .. " -p '" .. prefix .. "' -c '" .. prefix .. "/nginx.conf' -e '"
+        .. prefix .. "/error.log' 2>>'" .. prefix .. "/start.log'") then
+      local pid
+      for _ = 1, 100 do
+        pid = tonumber(M.read_file(prefix .. "/nginx.pid") or "")
+        if pid then break end
+        M.execute("sleep 0.02")
+      end
+      assert(pid, "nginx wrote no pid file")
+      for _ = 1, 100 do
+        if M.execute("bash -c 'exec 3<>/dev/tcp/127.0.0.1/" .. port .. "' 2>/dev/null") then break end
+        M.execute("sleep 0.02")
+      end
+      return port, pid
+    end
+  end
+  error("could not start nginx: " .. (M.read_file(prefix .. "/start.log") or "?"))
+end
+
 return M

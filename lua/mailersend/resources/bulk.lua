@@ -5,7 +5,8 @@
 return {
   name = "bulk",
   endpoints = {
-    { name = "send", method = "POST", path = "/bulk-email", encoding = "json", send = true },
+    { name = "send", method = "POST", path = "/bulk-email", encoding = "json", send = true,
+      result_id = "bulk_email_id" },
     { name = "status", method = "GET", path = "/bulk-email/{bulk_email_id}" },
   },
 }

@@ -5,6 +5,7 @@
 return {
   name = "email",
   endpoints = {
-    { name = "send", method = "POST", path = "/email", encoding = "json", send = true },
+    { name = "send", method = "POST", path = "/email", encoding = "json", send = true,
+      result_header = "x-message-id" },
   },
 }

@@ -7,6 +7,7 @@
 -- (it starts them as slots free up), never in Lua.
 local core = require("mailgun.engine.native").core()
 local clock = require("mailgun.engine.clock")
+local defaults = require("mailgun.engine.defaults")
 
 local setmetatable, pairs, ipairs, type, pcall, error =
   setmetatable, pairs, ipairs, type, pcall, error
@@ -50,10 +51,10 @@ function _M.new(opts)
   opts = opts or {}
   local multi = core.multi({
     max_connections = opts.max_connections or 8,
-    timeout = opts.timeout and opts.timeout * 1000 or nil,
-    connect_timeout = opts.connect_timeout and opts.connect_timeout * 1000 or nil,
+    timeout = (opts.timeout or defaults.timeout) * 1000,
+    connect_timeout = (opts.connect_timeout or defaults.connect_timeout) * 1000,
     verify = opts.verify, cafile = opts.cafile, capath = opts.capath,
-    proxy = opts.proxy, user_agent = opts.user_agent, max_body = opts.max_body,
+    proxy = opts.proxy, user_agent = opts.user_agent, max_body = opts.max_body or defaults.max_body,
   })
   -- count: jobs not finished; owned: those of them a scheduler task waits
   -- for (the task is what mailgun.pending() counts)
@@ -66,11 +67,12 @@ end
 local function start(loop, job)
   local req = job.req
   if req.form and job.attempt > 1 then req.form:rewind() end
+  if job.engine.arm then job.engine:arm(req) end
   local timeout = req.timeout
   -- the C core reads the fields it knows; only a timeout needs converting
   local id = loop.multi:add(timeout == nil and req or { method = req.method, url = req.url,
     headers = req.headers, body = req.body, form = req.form, timeout = timeout * 1000,
-    once = req.once })
+    once = req.once or nil })
   job.id = id
   loop.jobs[id] = job
 end
@@ -185,7 +187,8 @@ function Loop:poll(timeout_ms, budget_ms)
     local job = self.jobs[c.id]
     if job then
       self.jobs[c.id] = nil
-      local res, err, delay = job.engine:decide(job.req, job.attempt, c.res, c.err, c.detail)
+      local res, err, delay = job.engine:decide(job.req, job.attempt, c.res, c.err, c.detail,
+        c.sent)
       if delay then
         job.attempt = job.attempt + 1
         self.timers[#self.timers + 1] = { due = now() + delay, job = job }

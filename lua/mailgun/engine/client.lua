@@ -5,6 +5,7 @@
 local request = require("mailgun.engine.request")
 local errors = require("mailgun.engine.errors")
 local transports = require("mailgun.engine.transport")
+local options = require("mailgun.engine.options")
 
 local type, error, ipairs, pairs, setmetatable, rawget, rawset, require =
   type, error, ipairs, pairs, setmetatable, rawget, rawset, require
@@ -13,6 +14,11 @@ local _M = {}
 
 local Client = {}
 Client.__index = Client
+
+-- client:request opts: the call options and an endpoint's shape.
+local REQUEST_OPTIONS = { encoding = "string", paging = "string", items = "string" }
+for k, v in pairs(options.CALL) do REQUEST_OPTIONS[k] = v end
+_M.REQUEST_OPTIONS = REQUEST_OPTIONS
 _M.Client = Client
 
 -- Loads resource specs from modules named prefix .. name, once.
@@ -66,6 +72,9 @@ end
 function Client:request(method, path, params, opts)
   if type(method) ~= "string" then error("bad argument #1 to 'request' (string expected)", 2) end
   if type(path) ~= "string" then error("bad argument #2 to 'request' (string expected)", 2) end
+  if opts ~= nil then
+    options.check(opts, REQUEST_OPTIONS, "request", { argn = 4 })
+  end
   local ep = _M.endpoint_for(method, path, opts)
   local call_opts = {}
   for k, v in pairs(opts or {}) do call_opts[k] = v end

@@ -1,6 +1,8 @@
 -- The one error shape of both clients: a table with kind, status, message,
--- body, headers, retry_after, code, errors, method, url, and a __tostring
--- that never shows a secret.
+-- body, headers, retry_after, code, errors, method, url, provider, and a
+-- __tostring that never shows a secret. The engine names no provider: the
+-- client that made the request (or the provider's own checks, through
+-- errors.bound) sets err.provider; tostring starts with it when set.
 local json = require("mailgun.engine.json")
 local dates = require("mailgun.engine.dates")
 
@@ -13,7 +15,7 @@ local _M = {}
 local error_mt = { __name = "mailgun.error" }
 
 error_mt.__tostring = function(e)
-  local parts = { e.provider or "mailgun", ": " }
+  local parts = { e.provider and (e.provider .. ": ") or "" }
   if e.status then parts[#parts + 1] = tostring(e.status) .. " " end
   parts[#parts + 1] = e.kind or "error"
   if e.message then parts[#parts + 1] = ": " .. e.message end
@@ -47,6 +49,22 @@ function _M.not_supported(message, fields)
   return setmetatable(fields, error_mt)
 end
 
+-- The constructors of one provider: invalid, not_supported and new set
+-- fields.provider (unless given), so its own checks name it.
+function _M.bound(provider)
+  local function with(fields)
+    fields = fields or {}
+    if fields.provider == nil then fields.provider = provider end
+    return fields
+  end
+  return {
+    provider = provider,
+    invalid = function(message, fields) return _M.invalid(message, with(fields)) end,
+    not_supported = function(message, fields) return _M.not_supported(message, with(fields)) end,
+    new = function(fields) return _M.new(with(fields)) end,
+  }
+end
+
 local KIND_BY_STATUS = {
   [400] = "validation", [401] = "auth", [403] = "auth", [404] = "not_found",
   [413] = "validation", [422] = "validation", [429] = "rate_limited",
@@ -75,7 +93,7 @@ function _M.retry_after(headers, now)
   local ra = header(headers, "retry-after")
   if ra then
     local n = tonumber(ra)
-    if n then return n < 0 and 0 or n end
+    if n then return n end -- a negative value is clamped by the engine
     local t = http_date(ra)
     if t and now then return t > now and t - now or 0 end
   end
@@ -87,7 +105,7 @@ function _M.retry_after(headers, now)
   return nil
 end
 
--- Flattens a MailerSend-style errors map into "field: msg; field: msg".
+-- Flattens an errors map ({field = {messages}}) into "field: msg; field: msg".
 local function flatten_errors(errors)
   local keys = {}
   for k in pairs(errors) do keys[#keys + 1] = tostring(k) end
@@ -103,6 +121,45 @@ local function flatten_errors(errors)
     out[#out + 1] = k .. ": " .. tostring(v)
   end
   return concat(out, "; ")
+end
+
+-- Failures where the request provably never reached the server.
+local NEVER_SENT = { connect = true, resolve = true, proxy = true, tls = true }
+_M.NEVER_SENT = NEVER_SENT
+
+-- Three outcomes of a non-idempotent request (a send): sent, failed
+-- (provably not accepted: never reached the server, a 4xx, a 429 never
+-- processed) or uncertain (it may have been accepted: the connection
+-- failed after the request was written, a timeout after sending, a 5xx, an
+-- answer too large to read). Sets err.uncertain = true for the last.
+-- sent: the transport's own word (false = no byte reached the server).
+function _M.classify_send(err, sent)
+  if sent == nil then sent = err.sent end
+  if err.kind == "cancelled" or err.kind == "invalid" or err.kind == "not_supported" then return err end
+  if err.status then
+    if err.status >= 500 then err.uncertain = true end
+  elseif sent ~= false and not NEVER_SENT[err.reason] then
+    err.uncertain = true
+  end
+  return err
+end
+
+-- A 2xx answer to a send that does not carry the id the endpoint declares
+-- (ep.result_id: a body field; ep.result_header: a header): the server
+-- may have accepted the message, so that is an uncertain error.
+function _M.unreadable_send(ep, result, res)
+  local id
+  if ep.result_id then
+    id = type(result) == "table" and result[ep.result_id]
+  elseif ep.result_header then
+    id = header(res.headers, ep.result_header)
+  else
+    return nil
+  end
+  if type(id) == "string" and id ~= "" then return nil end
+  return setmetatable({ kind = "http", status = res.status, uncertain = true, raw_body = res.body,
+    message = "the answer has no readable " .. (ep.result_id or ep.result_header)
+      .. ": the message may have been accepted" }, error_mt)
 end
 
 local STATUS_TEXT = {
@@ -133,7 +190,6 @@ function _M.from_response(res, now)
     end
   end
   message = message or ("HTTP " .. res.status .. " " .. (STATUS_TEXT[res.status] or "error"))
-  local code = message:match("#(MS%d+)")
   return setmetatable({
     kind = KIND_BY_STATUS[res.status] or "http",
     status = res.status,
@@ -142,7 +198,6 @@ function _M.from_response(res, now)
     raw_body = body,
     headers = res.headers,
     errors = errors,
-    code = code,
     retry_after = _M.retry_after(res.headers, now),
   }, error_mt)
 end
@@ -158,38 +213,63 @@ local NETWORK_TEXT = {
 }
 
 -- An error from a transport failure (no HTTP answer).
-function _M.from_transport(word, detail)
+-- sent: false when the request provably never left (nil: unknown).
+function _M.from_transport(word, detail, sent)
   return setmetatable({
     kind = word == "timeout" and "timeout" or "network",
     reason = word,
+    sent = sent,
     message = (NETWORK_TEXT[word] or word or "transport error")
       .. (detail and detail ~= "" and (": " .. detail) or ""),
   }, error_mt)
 end
 
--- Replaces every occurrence of each secret in the error's text fields.
-function _M.redact(e, secrets)
-  if not secrets then return e end
+-- Each secret (at least 4 bytes) replaced by "[redacted]" in a string.
+local function scrub_text(v, secrets)
   for _, secret in ipairs(secrets) do
-    if type(secret) == "string" and #secret >= 4 then
-      for _, field in ipairs({ "message", "raw_body", "url", "path" }) do
-        local v = e[field]
-        if type(v) == "string" and v:find(secret, 1, true) then
-          local out, i = {}, 1
-          while true do
-            local a, b = v:find(secret, i, true)
-            if not a then break end
-            out[#out + 1] = v:sub(i, a - 1)
-            out[#out + 1] = "[redacted]"
-            i = b + 1
-          end
-          out[#out + 1] = v:sub(i)
-          e[field] = concat(out)
-        end
+    if type(secret) == "string" and #secret >= 4 and v:find(secret, 1, true) then
+      local out, i = {}, 1
+      while true do
+        local a, b = v:find(secret, i, true)
+        if not a then break end
+        out[#out + 1] = v:sub(i, a - 1)
+        out[#out + 1] = "[redacted]"
+        i = b + 1
       end
-      if type(e.body) == "string" then e.body = e.raw_body end
+      out[#out + 1] = v:sub(i)
+      v = concat(out)
     end
   end
+  return v
+end
+
+-- Scrubs strings in place through nested tables (keys too): a decoded body
+-- may echo the Authorization header anywhere.
+local function scrub_table(t, secrets, seen)
+  if seen[t] then return end
+  seen[t] = true
+  local renamed = {}
+  for k, v in pairs(t) do
+    if type(v) == "string" then
+      t[k] = scrub_text(v, secrets)
+    elseif type(v) == "table" then
+      scrub_table(v, secrets, seen)
+    end
+    if type(k) == "string" then
+      local clean = scrub_text(k, secrets)
+      if clean ~= k then renamed[k] = clean end
+    end
+  end
+  for k, clean in pairs(renamed) do
+    t[clean], t[k] = t[k], nil
+  end
+end
+
+-- Replaces every occurrence of each secret in the error: its text fields
+-- and, recursively, the decoded body, errors and headers.
+function _M.redact(e, secrets)
+  if not secrets then return e end
+  scrub_table(e, secrets, {})
   return e
 end
 

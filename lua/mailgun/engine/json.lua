@@ -85,4 +85,46 @@ function _M.decode(s)
   return cjson.decode(s)
 end
 
+-- Whether v encodes as JSON exactly as it is: strings, booleans, finite
+-- numbers, null, and tables that are either objects (string keys) or
+-- lists without holes. -> true | nil, "what is wrong (at path)".
+-- cjson would refuse some of these and silently change others (a list
+-- with a hole gains nulls), so values that must arrive whole are checked.
+local function check(v, path, seen)
+  local t = type(v)
+  if t == "string" or t == "boolean" or v == cjson.null then return true end
+  if t == "number" then
+    if v ~= v or v == math.huge or v == -math.huge then
+      return nil, "a number that JSON cannot hold (" .. tostring(v) .. ") at " .. path
+    end
+    return true
+  end
+  if t ~= "table" then return nil, "a " .. t .. " at " .. path end
+  if seen[v] then return nil, "a table that contains itself at " .. path end
+  seen[v] = true
+  local n, max, strings = 0, 0, 0
+  for k in pairs(v) do
+    if type(k) == "number" and k >= 1 and k % 1 == 0 then
+      n = n + 1
+      if k > max then max = k end
+    elseif type(k) == "string" then
+      strings = strings + 1
+    else
+      return nil, "a key of type " .. type(k) .. " at " .. path
+    end
+  end
+  if n > 0 and strings > 0 then return nil, "a table mixing a list and keys at " .. path end
+  if n ~= max then return nil, "a list with a hole (nil) at " .. path end
+  for k, x in pairs(v) do
+    local ok, err = check(x, path .. (type(k) == "string" and ("." .. k) or ("[" .. k .. "]")), seen)
+    if not ok then return nil, err end
+  end
+  seen[v] = nil
+  return true
+end
+
+function _M.check(v, name)
+  return check(v, name or "value", {})
+end
+
 return _M

@@ -5,6 +5,7 @@
 -- string that resumes after this page (nil on the last page); pass it back as
 -- opts.cursor (or params.cursor) to continue later, in another process.
 local json = require("mailgun.engine.json")
+local options = require("mailgun.engine.options")
 
 local type, pairs, ipairs, tostring, tonumber, next = type, pairs, ipairs, tostring, tonumber, next
 local max, min = math.max, math.min
@@ -217,8 +218,15 @@ function _M.attach(obj)
   for name, ep in pairs(obj._endpoints) do
     if ep.paging then
       if name == "list" then main = ep end
-      obj["pages_" .. name] = function(self, params, opts) return _M.pages(self._engine, ep, params, opts) end
-      obj["each_" .. name] = function(self, params, opts) return _M.each(self._engine, ep, params, opts) end
+      local label = (obj._name or "resource") .. ":"
+      obj["pages_" .. name] = function(self, params, opts)
+        options.check_call(self._engine, ep, params, opts, label .. "pages_" .. name, options.PAGING)
+        return _M.pages(self._engine, ep, params, opts)
+      end
+      obj["each_" .. name] = function(self, params, opts)
+        options.check_call(self._engine, ep, params, opts, label .. "each_" .. name, options.PAGING)
+        return _M.each(self._engine, ep, params, opts)
+      end
     end
   end
   if not main then
@@ -229,8 +237,15 @@ function _M.attach(obj)
     main = best and obj._endpoints[best]
   end
   if main and next(obj._endpoints) then
-    obj.pages = function(self, params, opts) return _M.pages(self._engine, main, params, opts) end
-    obj.each = function(self, params, opts) return _M.each(self._engine, main, params, opts) end
+    local label = (obj._name or "resource") .. ":"
+    obj.pages = function(self, params, opts)
+      options.check_call(self._engine, main, params, opts, label .. "pages", options.PAGING)
+      return _M.pages(self._engine, main, params, opts)
+    end
+    obj.each = function(self, params, opts)
+      options.check_call(self._engine, main, params, opts, label .. "each", options.PAGING)
+      return _M.each(self._engine, main, params, opts)
+    end
   end
 end
 

@@ -8,10 +8,13 @@ local url = require("mailgun.engine.url")
 local errors = require("mailgun.engine.errors")
 local scheduler = require("mailgun.engine.scheduler")
 local clock = require("mailgun.engine.clock")
+local defaults = require("mailgun.engine.defaults")
+local files = require("mailgun.engine.files")
+local options = require("mailgun.engine.options")
 
 local type, pairs, ipairs, tostring, setmetatable, getmetatable, error, next, select, require =
   type, pairs, ipairs, tostring, setmetatable, getmetatable, error, next, select, require
-local random, min = math.random, math.min
+local random, min, max = math.random, math.min, math.max
 local find = string.find
 local sort = table.sort
 local native = require("mailgun.engine.native")
@@ -34,7 +37,8 @@ local NEVER_SENT = { connect = true, resolve = true, proxy = true }
 _M.ENCODINGS = ENCODINGS
 
 -- cfg: base_url, storage_url, headers, transport, retries (3), timeout
--- (seconds), backoff = {base=0.5, max=20, max_wait=60}, fill(name, path)
+-- (seconds, one attempt; default 30), deadline (seconds, one call across
+-- every attempt and wait; default 120), backoff = {base=0.5, max=20, max_wait=60}, fill(name, path)
 -- for default placeholder values, bool(value, key) for form booleans,
 -- provider (name used in errors), secrets (strings never to show),
 -- on_error(err, endpoint, req, engine) to classify or explain errors (it may set
@@ -53,7 +57,8 @@ function _M.new(cfg)
     headers = cfg.headers or {},
     transport = cfg.transport,
     retries = cfg.retries == nil and 3 or cfg.retries,
-    timeout = cfg.timeout,
+    timeout = cfg.timeout or defaults.timeout,
+    deadline = cfg.deadline or defaults.deadline,
     backoff = cfg.backoff or {},
     fill = cfg.fill,
     bool = cfg.bool,
@@ -118,7 +123,7 @@ local function decode_body(res)
     local t = json.decode(body)
     if type(t) == "table" then return t end
   end
-  return { body = body }
+  return { body = body }, true -- true: not JSON
 end
 
 -- Building a request ------------------------------------------------------
@@ -156,7 +161,8 @@ local function add_item(form, k, item, bool)
       local opts = { filename = item.filename, content_type = item.content_type,
                      inline = item.inline }
       if item.path then
-        local ok, msg = form:file(k, item.path, opts)
+        local ok, msg = files.check_regular(item.path)
+        if ok then ok, msg = form:file(k, item.path, opts) end
         if not ok then
           return nil, errors.invalid("cannot attach '" .. item.path .. "': " .. tostring(msg),
             { field = k })
@@ -223,8 +229,10 @@ end
 local function expand(c, values)
   if c.name then
     local v = values[c.name]
-    if v == nil or v == "" then return nil, c.name end
-    if type(v) ~= "string" or find(v, "[^%w%-%._~@:!$&'()*+,;=]") then v = url.escape_segment(v) end
+    if v == nil or v == "" then return nil, c.name, "missing" end
+    v = tostring(v)
+    if v == "." or v == ".." then return nil, c.name, "dot" end
+    if find(v, "[^%w%-%._~@:!$&'()*+,;=]") then v = url.escape_segment(v) end
     return c.pre .. v .. c.post
   end
   return url.expand(c.path, values)
@@ -268,9 +276,10 @@ function Engine:path_for(ep, params, label)
     end
   end
   if rest == EMPTY then rest = {} end
-  local path, missing = expand(template, values)
+  local path, bad, why = expand(template, values)
   if not path then
-    error("bad argument #1 to '" .. label .. "' (field '" .. missing .. "' is required)", 3)
+    error("bad argument #1 to '" .. label .. "' (field '" .. bad .. "' "
+      .. (why == "dot" and "must not be '.' or '..'" or "is required") .. ")", 3)
   end
   return path, rest
 end
@@ -352,11 +361,11 @@ function Engine:prepare(ep, params, opts)
   end
   -- rest may be the caller's params itself from here on: only read it
 
-  -- once: never re-sent by libcurl on a reused connection (a shared
-  -- transport reuses connections across clients) unless safe to repeat
   local req = { method = method, headers = headers, endpoint = ep, label = label,
-                timeout = opts.timeout or self.timeout,
-                once = (ep.send or not IDEMPOTENT[method]) and not ep.idempotent or nil }
+                timeout = opts.timeout or self.timeout, deadline = opts.deadline or self.deadline }
+  -- never re-sent below the engine (libcurl on a reused connection; a
+  -- shared transport reuses connections across clients)
+  req.once = not self:idempotent(req)
   if encoding == "query" then
     if next(rest) ~= nil then
       query = query or {}
@@ -418,16 +427,23 @@ local function now_of(transport)
   return transport.now and transport:now() or clock.epoch()
 end
 
+function Engine:idempotent(req)
+  local ep = req.endpoint or {}
+  return (IDEMPOTENT[req.method] and not ep.send) or ep.idempotent or false
+end
+
 function Engine:retryable(req, err)
-  local ep = req.endpoint
+  if err.uncertain then return false end -- it may have been accepted: never sent again here
   if err.retryable ~= nil then return err.retryable end
-  local idempotent = (IDEMPOTENT[req.method] and not ep.send) or ep.idempotent
+  local idempotent = self:idempotent(req)
   if err.kind == "rate_limited" then return true end
+  -- a certificate that does not verify will not verify on the next try
+  if err.reason == "tls" then return false end
   if err.status then
     return idempotent and (err.status == 500 or err.status == 502 or err.status == 503
       or err.status == 504 or err.status == 408) or false
   end
-  if NEVER_SENT[err.reason] then return true end
+  if NEVER_SENT[err.reason] or err.sent == false then return true end
   return idempotent and true or false
 end
 
@@ -437,36 +453,55 @@ function Engine:delay(attempt, err)
   local max_wait = b.max_wait or 60
   if err.retry_after then
     if err.retry_after > max_wait then return nil end
-    return err.retry_after
+    -- a negative Retry-After is nonsense: never a retry at once
+    return max(err.retry_after, err.retry_after < 0 and (b.min_retry_after or defaults.min_retry_after) or 0)
   end
   local cap = min(b.max or 20, (b.base or 0.5) * 2 ^ (attempt - 1))
   return cap / 2 + random() * cap / 2
 end
 
--- res, word, detail as a transport returns them -> result, err, delay.
--- A delay means: wait that long, then send req again.
-function Engine:decide(req, attempt, res, word, detail)
+-- Before each attempt: the deadline of the call starts with the first one;
+-- an attempt gets the per-attempt timeout or what is left of the deadline.
+function Engine:arm(req)
+  local now = now_of(self.transport)
+  req.per_attempt = req.per_attempt or req.timeout or defaults.timeout
+  req.deadline_at = req.deadline_at or now + (req.deadline or defaults.deadline)
+  req.timeout = max(0.001, min(req.per_attempt, req.deadline_at - now))
+end
+
+-- res, word, detail, sent as a transport returns them -> result, err,
+-- delay. A delay means: wait that long, then send req again.
+function Engine:decide(req, attempt, res, word, detail, sent)
   local err
   if res then
     if res.status >= 200 and res.status < 300 then
-      return result_of(decode_body(res), res)
+      local out = result_of(decode_body(res), res)
+      -- a 2xx to a send without the id it declares: uncertain, not sent
+      err = req.endpoint.send and errors.unreadable_send(req.endpoint, out, res)
+      if not err then return out end
+    else
+      err = errors.from_response(res, now_of(self.transport))
     end
-    err = errors.from_response(res, now_of(self.transport))
   elseif word == "unsupported" then
     -- the transport cannot work here (an nginx phase without cosockets)
     err = errors.not_supported(detail or "the transport cannot send from here", { retryable = false })
   else
-    err = errors.from_transport(word, detail)
+    err = errors.from_transport(word, detail, sent)
   end
   local origin, path = url.split(req.url)
   err.method, err.url, err.path, err.provider = req.method, req.url, path, self.provider
   err.attempts = attempt
   if origin == nil then err.url = nil end
+  if not self:idempotent(req) then errors.classify_send(err, sent) end
   if self.on_error then self.on_error(err, req.endpoint, req, self) end
   errors.redact(err, self.secrets)
   local retries = req.retries or self.retries
   if attempt <= retries and self:retryable(req, err) then
     local d = self:delay(attempt, err)
+    if d and req.deadline_at and now_of(self.transport) + d >= req.deadline_at then
+      err.message = err.message .. " (no retry: the call's deadline comes first)"
+      d = nil
+    end
     if d then return nil, err, d end
   end
   return nil, err
@@ -492,8 +527,9 @@ function Engine:perform(req)
   local transport = self.transport
   while true do
     if req.form and attempt > 1 then req.form:rewind() end
-    local res, word, detail = transport:request(req)
-    local out, err, delay = self:decide(req, attempt, res, word, detail)
+    self:arm(req)
+    local res, word, detail, sent = transport:request(req)
+    local out, err, delay = self:decide(req, attempt, res, word, detail, sent)
     if not delay then
       if req.form and not req.keep_form then req.form:close() end
       return out, err
@@ -509,7 +545,10 @@ end
 -- One call: endpoint description + argument (+ opts) -> result | nil, err.
 function Engine:call(ep, params, opts)
   local req, err = self:prepare(ep, params, opts)
-  if not req then return nil, err end
+  if not req then
+    if err.provider == nil then err.provider = self.provider end
+    return nil, err
+  end
   if opts and opts.retries then req.retries = opts.retries end
   return self:perform(req)
 end
@@ -582,6 +621,7 @@ function _M.resource_class(spec, extra)
     local default_opts = { label = label }
     class[ep.name] = function(self, params, opts)
       check_view(self, class, label)
+      options.check_call(self._engine, ep, params, opts, label)
       if opts == nil then opts = default_opts
       elseif opts.label == nil then opts.label = label end
       return self._engine:call(ep, params, opts)
@@ -593,6 +633,7 @@ function _M.resource_class(spec, extra)
         check_view(self, class, async_label)
         local callback, params, opts = split_callback(...)
         check_callback(callback, select("#", ...), async_label)
+        options.check_call(self._engine, ep, params, opts, async_label)
         if opts == nil then opts = default_opts
         elseif opts.label == nil then opts.label = label end
         return self._engine:call_async(ep, params, opts, callback, async_label)

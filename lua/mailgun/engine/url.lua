@@ -85,19 +85,26 @@ function _M.placeholders(path)
   return names
 end
 
--- Fills {placeholders} from values (escaped); returns the path or nil and
--- the name of the first missing placeholder.
+-- Fills {placeholders} from values (escaped); returns the path, or nil,
+-- the name of the first bad placeholder and why: "missing" (nil or empty)
+-- or "dot" ("." and ".." are dot segments that URL normalisation removes:
+-- bounces/{address} with "." would become the delete-all path).
 function _M.expand(path, values)
-  local missing
+  local bad, why
   local out = path:gsub("{([^}]+)}", function(name)
     local v = values[name]
     if v == nil or v == "" then
-      missing = missing or name
+      bad, why = bad or name, why or "missing"
       return ""
     end
-    return _M.escape_segment(v)
+    local text = tostring(v)
+    if text == "." or text == ".." then
+      bad, why = bad or name, why or "dot"
+      return ""
+    end
+    return _M.escape_segment(text)
   end)
-  if missing then return nil, missing end
+  if bad then return nil, bad, why end
   return out
 end
 

@@ -13,6 +13,7 @@ local json = require("mailgun.engine.json")
 local url = require("mailgun.engine.url")
 local dates = require("mailgun.engine.dates")
 local errors = require("mailgun.engine.errors")
+local options = require("mailgun.engine.options")
 local mailgun_webhooks = require("mailgun.webhooks")
 local mailersend_webhooks = require("mailersend.webhooks")
 local util = require("mailgun.unified.util")
@@ -196,10 +197,13 @@ function _M.detect(args)
   return nil
 end
 
+-- the names parse takes (values as received, except the settings)
+local PARSE_ARGS = { provider = "string", body = "any", headers = "any", signing_key = "string|table",
+                     secret = "string|table", tolerance = "number|boolean", seen = "function",
+                     now = "number" }
+
 function _M.parse(args)
-  if type(args) ~= "table" then
-    error("bad argument #1 to 'webhooks.parse' (table expected, got " .. type(args) .. ")", 2)
-  end
+  options.check(args, PARSE_ARGS, "webhooks.parse")
   if type(args.body) ~= "string" then
     error("bad argument 'body' to 'webhooks.parse' (the raw request body, a string)", 2)
   end

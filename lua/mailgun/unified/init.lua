@@ -16,6 +16,7 @@ local users = require("mailgun.unified.users")
 local roles = require("mailgun.unified.roles")
 local passthrough = require("mailgun.unified.passthrough")
 local model = require("mailgun.unified.message")
+local options = require("mailgun.engine.options")
 
 local type, pairs, error, setmetatable, require, tostring, rawset =
   type, pairs, error, setmetatable, require, tostring, rawset
@@ -40,12 +41,17 @@ function _M.connect(opts)
       .. tostring(provider) .. ")", 2)
   end
   local client = opts.client
+  local mod = require(module)
+  -- the provider's own options, checked here so the error names connect
+  local known = { provider = "string", client = "table" }
+  for k, v in pairs(mod.OPTIONS) do known[k] = v end
+  options.check(opts, known, "unified.connect", { hints = mod.OPTION_HINTS })
   if not client then
     local client_opts = {}
     for k, v in pairs(opts) do
       if k ~= "provider" then client_opts[k] = v end
     end
-    client = require(module).new(client_opts)
+    client = mod.new(client_opts)
   end
   local account = setmetatable({ provider = provider, client = client }, Account)
   account.users = users.new(provider, client)
@@ -53,27 +59,37 @@ function _M.connect(opts)
   return account
 end
 
+-- (not tail calls: a mistake raises at the caller's line, see options.lua)
 function Account:send(msg)
-  return send.send(self, msg)
+  local res, err = send.send(self, msg)
+  return res, err
 end
 
 function Account:send_batch(msg, recipients, opts)
-  return send.send_batch(self, msg, recipients, opts)
+  local res, err = send.send_batch(self, msg, recipients, opts)
+  return res, err
+end
+
+-- account:reconcile_batch(report, opts) -> report, settled calls
+function Account:reconcile_batch(report, opts)
+  return send.reconcile_batch(self, report, opts)
 end
 
 function Account:request(method, path, params, opts)
-  return passthrough.request(self, method, path, params, opts)
+  local res, err = passthrough.request(self, method, path, params, opts)
+  return res, err
 end
 
 function Account:list(path, params, opts)
-  return passthrough.list(self, path, params, opts)
+  local res, err = passthrough.list(self, path, params, opts)
+  return res, err
 end
 
 -- Whether this provider takes a message field (or "field.key").
 function Account:supports(feature)
   if model.UNSUPPORTED[self.provider][feature] then return false end
   local top = feature:match("^([^.]+)")
-  return model.FIELDS[top] == true
+  return model.FIELDS[top] ~= nil
 end
 
 function Account:close()

@@ -19,17 +19,30 @@
 -- it; an unknown field fails with "invalid". Nothing is dropped silently.
 local errors = require("mailgun.engine.errors")
 local dates = require("mailgun.engine.dates")
+local address = require("mailgun.engine.address")
+local checker = require("mailgun.engine.message")
 
 local type, pairs, ipairs, tostring, next = type, pairs, ipairs, tostring, next
 
 local _M = {}
 
+-- field -> type (mailgun/engine/options.lua: unknown names and wrong
+-- types raise)
+local ADDRESS = "string|table"
 _M.FIELDS = {
-  from = true, to = true, cc = true, bcc = true, reply_to = true, subject = true, text = true,
-  html = true, amp_html = true, template = true, recipient_variables = true, attachments = true,
-  inline = true, tags = true, headers = true, in_reply_to = true, references = true,
-  send_at = true, test_mode = true, tracking = true,
+  from = ADDRESS, to = ADDRESS, cc = ADDRESS, bcc = ADDRESS, reply_to = ADDRESS, subject = "string",
+  text = "string", html = "string", amp_html = "string", template = "table",
+  recipient_variables = "table", attachments = "table", inline = "table", tags = "string|table",
+  headers = "table", in_reply_to = "string", references = "string|table", send_at = "number|string",
+  test_mode = "boolean", tracking = "table",
 }
+
+local CHECKERS = {}
+local function checker_for(provider)
+  CHECKERS[provider] = CHECKERS[provider] or checker.checker({ provider = provider, label = "send",
+                                                                fields = _M.FIELDS })
+  return CHECKERS[provider]
+end
 
 -- What each provider lacks: field (or "field.key") -> why.
 _M.UNSUPPORTED = {
@@ -45,36 +58,24 @@ _M.UNSUPPORTED = {
 
 _M.MAILERSEND_MAX_SCHEDULE = 72 * 3600
 
-local function invalid(msg, field)
-  return nil, errors.invalid(msg, { field = field })
-end
-
 local function unsupported(provider, feature, why)
-  return nil, errors.not_supported(provider .. " does not support " .. why .. " ('" .. feature .. "')",
-    { provider = provider, feature = feature, field = feature })
+  return nil, errors.bound(provider).not_supported(provider .. " does not support " .. why .. " ('"
+    .. feature .. "')", { feature = feature, field = feature })
 end
 
 -- The bare email of an address entry.
-function _M.email_of(a)
-  if type(a) == "table" then return a.email or a.address end
-  if type(a) ~= "string" then return nil end
-  return a:match("<([^<>]+)>%s*$") or a:match("^%s*(.-)%s*$")
-end
+_M.email_of = address.email_of
 
--- A list of address entries from one entry or a list.
+-- The address entries of a field: one entry, a list, a comma-joined string.
 function _M.list_of(v)
-  if v == nil then return {} end
-  if type(v) == "string" or (type(v) == "table" and v[1] == nil and (v.email or v.address)) then
-    return { v }
-  end
-  return type(v) == "table" and v or { v }
+  return address.list(v) or {}
 end
 
 -- Every recipient email (to, cc, bcc), in order.
 function _M.recipients(msg)
   local out = {}
   for _, field in ipairs({ "to", "cc", "bcc" }) do
-    for _, a in ipairs(_M.list_of(msg[field])) do out[#out + 1] = _M.email_of(a) end
+    for _, a in ipairs(_M.list_of(msg[field])) do out[#out + 1] = a.email end
   end
   return out
 end
@@ -97,51 +98,65 @@ function _M.files(v)
   return v
 end
 
+-- Raises on a message that is not a table, an unknown field or a wrong
+-- type (level: as error()'s, seen from the caller).
+function _M.check_fields(msg, provider, level, label)
+  checker_for(provider):fields(msg, (level or 2) + 1, label)
+end
+
 -- Checks the model (shape, and what `provider` lacks) -> true | nil, err.
-function _M.check(msg, provider, now)
-  if type(msg) ~= "table" then return invalid("a message must be a table, got " .. type(msg)) end
+-- Raises on a message that is not a table, an unknown field or a wrong
+-- type (level: as error()'s, seen from the caller; label: the method).
+function _M.check(msg, provider, now, level, label)
+  local check = checker_for(provider)
+  check:fields(msg, (level or 2) + 1, label)
   for k, v in pairs(msg) do
-    if not _M.FIELDS[k] then return invalid("unknown message field '" .. tostring(k) .. "'", tostring(k)) end
     local why = _M.UNSUPPORTED[provider][k]
     if why and v ~= nil and v ~= false then return unsupported(provider, k, why) end
   end
   for _, k in ipairs({ "template", "tracking", "recipient_variables", "headers" }) do
-    local v = msg[k]
-    if v ~= nil and type(v) ~= "table" then return invalid("'" .. k .. "' must be a table", k) end
-    for sub, x in pairs(v or {}) do
+    for sub, x in pairs(msg[k] or {}) do
       local feature = k .. "." .. tostring(sub)
       local why = _M.UNSUPPORTED[provider][feature]
       if why and x ~= nil and x ~= false then return unsupported(provider, feature, why) end
     end
   end
+  for _, field in ipairs({ "from", "reply_to" }) do
+    if msg[field] ~= nil then
+      local ok, err = check:address(msg[field], field)
+      if not ok then return nil, err end
+    end
+  end
+  for _, field in ipairs({ "to", "cc", "bcc" }) do
+    local ok, err = check:addresses(msg[field], field)
+    if not ok then return nil, err end
+  end
   if msg.template and (type(msg.template.id) ~= "string" or msg.template.id == "") then
-    return invalid("'template' needs an id (a string)", "template")
+    return check:fail("'template' needs an id (a string)", "template")
   end
   if msg.template and msg.template.variables ~= nil and type(msg.template.variables) ~= "table" then
-    return invalid("'template.variables' must be a table", "template")
+    return check:fail("'template.variables' must be a table", "template")
   end
   for email, vars in pairs(msg.recipient_variables or {}) do
     if type(email) ~= "string" or type(vars) ~= "table" then
-      return invalid("'recipient_variables' maps an email address to a table", "recipient_variables")
+      return check:fail("'recipient_variables' maps an email address to a table", "recipient_variables")
     end
   end
   if msg.send_at ~= nil then
     local t, err = dates.to_epoch(msg.send_at)
-    if not t then return invalid("'send_at': " .. tostring(err), "send_at") end
+    if not t then return check:fail("'send_at': " .. tostring(err), "send_at") end
     if provider == "mailersend" and t - (now or os.time()) > _M.MAILERSEND_MAX_SCHEDULE then
       return unsupported(provider, "send_at", "scheduling more than 72 hours ahead")
     end
   end
   for _, field in ipairs({ "attachments", "inline" }) do
-    if msg[field] ~= nil and type(msg[field]) ~= "table" then
-      return invalid("'" .. field .. "' must be a list", field)
-    end
-    for _, a in ipairs(_M.files(msg[field])) do
-      if type(a) ~= "table" or (a.path == nil and a.data == nil) then
-        return invalid("'" .. field .. "' entries need path= or data= (the bytes)", field)
-      end
-      if field == "inline" and a.cid == nil and a.filename == nil and a.path == nil then
-        return invalid("inline images need a cid (referenced as cid:<cid> in the html)", field)
+    if msg[field] ~= nil then
+      local list, err = check:files(msg[field], field)
+      if not list then return nil, err end
+      for _, a in ipairs(list) do
+        if field == "inline" and a.cid == nil and a.filename == nil and a.path == nil then
+          return check:fail("inline images need a cid (referenced as cid:<cid> in the html)", field)
+        end
       end
     end
   end

@@ -15,6 +15,7 @@ local paging = require("mailgun.engine.paging")
 local cursor = require("mailgun.unified.cursor")
 local url = require("mailgun.engine.url")
 local errors = require("mailgun.engine.errors")
+local options = require("mailgun.engine.options")
 
 local type, pairs, tostring, error = type, pairs, tostring, error
 
@@ -27,7 +28,18 @@ local function guess_style(provider, result)
   return nil
 end
 
+-- account:list opts (mailgun/engine/options.lua: others raise)
+local LIST_OPTIONS = { method = "string", paging = "string", items = "string", headers = "table",
+                       timeout = "number" }
+local PAGINATE_OPTIONS = { paginate = "boolean" }
+for k, v in pairs(LIST_OPTIONS) do PAGINATE_OPTIONS[k] = v end
+PAGINATE_OPTIONS.method = nil -- the request's own
+
 function _M.request(account, method, path, params, opts)
+  if opts ~= nil then
+    options.check(opts, opts.paginate and PAGINATE_OPTIONS or base.REQUEST_OPTIONS, "request",
+      { argn = 4, level = 3 })
+  end
   if opts and opts.paginate then
     local o = {}
     for k, v in pairs(opts) do o[k] = v end
@@ -42,6 +54,7 @@ function _M.list(account, path, params, opts)
   if type(path) ~= "string" or path:sub(1, 1) ~= "/" then
     error("bad argument #1 to 'list' (a path starting with '/' expected)", 3)
   end
+  if opts ~= nil then options.check(opts, LIST_OPTIONS, "list", { argn = 3, level = 3 }) end
   opts = opts or {}
   params = params or {}
   if type(params) ~= "table" then error("bad argument #2 to 'list' (table expected)", 3) end
@@ -59,10 +72,12 @@ function _M.list(account, path, params, opts)
     if not pos then return nil, err end
     style, at = pos.s, pos.c
     if not paging.STYLES[style] or type(at) ~= "string" then
-      return nil, errors.invalid("invalid cursor: bad position", { field = "cursor" })
+      return nil, errors.invalid("invalid cursor: bad position", { field = "cursor", provider = provider })
     end
     if style == "url" then
-      if at:sub(1, 1) ~= "/" then return nil, errors.invalid("invalid cursor: bad position", { field = "cursor" }) end
+      if at:sub(1, 1) ~= "/" then
+        return nil, errors.invalid("invalid cursor: bad position", { field = "cursor", provider = provider })
+      end
       at = (url.split(client.engine.base_url) or "") .. at
     end
   end

@@ -74,7 +74,7 @@ function _M.remote(provider, key)
   local ids = {}
   for i, x in ipairs(ROLES[provider] or {}) do ids[i] = x.id end
   return nil, errors.invalid("unknown " .. provider .. " role '" .. tostring(key) .. "' (one of "
-    .. table.concat(ids, ", ") .. ")", { field = "role" })
+    .. table.concat(ids, ", ") .. ")", { field = "role", provider = provider })
 end
 
 local Roles = {}

@@ -5,10 +5,14 @@
 -- recipients: {"a@x.org" | {email=, name=, variables = {...}}, ...}; each
 -- gets its own copy. Mailgun: recipient-variables in calls of <= 1,000;
 -- MailerSend: /bulk-email in calls of <= 500 (accepted there, validated
--- and sent asynchronously). report = {provider=, ok=, total=, sent=,
--- failed=, calls = {{recipients = {emails}, id=, error=}}, ids = {...}}
+-- and sent asynchronously). report = the one report of
+-- mailgun.engine.chunked ({calls = {{index=, first=, count=, id= | error=,
+-- uncertain=}}, sent=, failed=, uncertain=, total=, ok=}) plus provider;
+-- opts: size, parallel, progress, resume, resend_uncertain, journal.
 -- warning = {code=, message=, recipients = {emails}}
 local errors = require("mailgun.engine.errors")
+local address = require("mailgun.engine.address")
+local options = require("mailgun.engine.options")
 local model = require("mailgun.unified.message")
 local to_mailgun = require("mailgun.unified.to_mailgun")
 local to_mailersend = require("mailgun.unified.to_mailersend")
@@ -51,7 +55,7 @@ end
 
 function _M.send(account, msg)
   local provider, client = account.provider, account.client
-  local ok, err = model.check(msg, provider, now_of())
+  local ok, err = model.check(msg, provider, now_of(), 3, "send")
   if not ok then return nil, err end
   local recipients = model.recipients(msg)
   if provider == "mailgun" then
@@ -78,28 +82,37 @@ function _M.send(account, msg)
 end
 
 -- {email=, name=, variables=} of each recipient, or nil, err.
-local function read_recipients(list)
+local function read_recipients(list, provider)
+  local bound = errors.bound(provider)
   if type(list) ~= "table" or list[1] == nil then
-    return nil, errors.invalid("send_batch needs a non-empty list of recipients", { field = "recipients" })
+    return nil, bound.invalid("send_batch needs a non-empty list of recipients", { field = "recipients" })
+  end
+  local n = 0
+  for k in pairs(list) do
+    if type(k) == "number" then n = n + 1 end
+  end
+  if n ~= #list then
+    error("bad argument #2 to 'send_batch' (the list of recipients has a hole (nil) after item " .. #list .. ")", 4)
   end
   local out = {}
   for i, r in ipairs(list) do
-    local entry
-    if type(r) == "string" then
-      entry = { email = model.email_of(r), name = r:match("^%s*\"?(.-)\"?%s*<") }
-      if entry.name == "" then entry.name = nil end
-    elseif type(r) == "table" and type(r.email or r.address) == "string" then
-      entry = { email = r.email or r.address, name = r.name, variables = r.variables or r.vars }
+    local entry, reason = address.parse(r)
+    if not entry then
+      return nil, bound.invalid("recipient #" .. i .. " " .. reason, { field = "recipients" })
     end
-    if not entry or not entry.email or not entry.email:find("@", 1, true) then
-      return nil, errors.invalid("recipient #" .. i .. " has no email address", { field = "recipients" })
+    local variables = type(r) == "table" and (r.variables or r.vars) or nil
+    if variables ~= nil and type(variables) ~= "table" then
+      return nil, bound.invalid("recipient #" .. i .. ": variables must be a table", { field = "recipients" })
     end
-    if entry.variables ~= nil and type(entry.variables) ~= "table" then
-      return nil, errors.invalid("recipient #" .. i .. ": variables must be a table", { field = "recipients" })
-    end
-    out[i] = entry
+    out[i] = { email = entry.email, name = entry.name, variables = variables }
   end
   return out
+end
+
+-- What the providers' runners take from the caller's opts.
+local function runner_opts(opts, size)
+  return { size = size, parallel = opts.parallel, progress = opts.progress, resume = opts.resume,
+           resend_uncertain = opts.resend_uncertain, journal = opts.journal }
 end
 
 local function batch_mailgun(account, msg, list, size, opts)
@@ -114,14 +127,7 @@ local function batch_mailgun(account, msg, list, size, opts)
   for _, f in ipairs({ "subject", "text", "html", "amp_html" }) do m[f] = model.to_percent(m[f], names) end
   local batch = account.client:batch(m)
   for _, r in ipairs(list) do batch:add({ email = r.email, name = r.name }, vars[r.email]) end
-  local report
-  report, err = batch:send({ size = size, parallel = opts.parallel })
-  if not report then return nil, err end
-  local calls = {}
-  for i, c in ipairs(report.calls) do
-    calls[i] = { recipients = c.recipients, id = events.bare_id(c.id), error = c.error }
-  end
-  return calls
+  return batch:send(runner_opts(opts, size))
 end
 
 local function batch_mailersend(account, msg, list, size, opts)
@@ -133,58 +139,57 @@ local function batch_mailersend(account, msg, list, size, opts)
     one.recipient_variables = r.variables and { [r.email] = r.variables } or nil
     messages[i] = to_mailersend.map(one)
   end
-  local report, err = account.client.email:send_bulk(messages, { size = size, parallel = opts.parallel })
-  if not report then return nil, err end
-  local calls = {}
-  for i, c in ipairs(report.calls) do
-    local emails = {}
-    for j, index in ipairs(c.messages) do emails[j] = list[index].email end
-    calls[i] = { recipients = emails, id = c.id, error = c.error }
+  return account.client.email:send_bulk(messages, runner_opts(opts, size))
+end
+
+-- Settles the uncertain calls of a send_batch report (see the providers'
+-- reconcile: Mailgun's events, MailerSend's activity; opts.domain_id is
+-- needed for MailerSend).
+function _M.reconcile_batch(account, report, opts)
+  if account.provider == "mailgun" then
+    return account.client:batch({}):reconcile(report, opts)
   end
-  return calls
+  return account.client.email:reconcile_bulk(report, opts)
 end
 
 function _M.send_batch(account, msg, recipients, opts)
-  opts = opts or {}
   local provider = account.provider
-  if type(msg) ~= "table" then return nil, errors.invalid("a message must be a table") end
+  local bound = errors.bound(provider)
+  if opts ~= nil then options.check(opts, options.CHUNKED, "send_batch", { argn = 3, level = 3 }) end
+  opts = opts or {}
+  model.check_fields(msg, provider, 3, "send_batch")
   for _, k in ipairs({ "to", "cc", "bcc", "recipient_variables" }) do
     if msg[k] ~= nil then
-      return nil, errors.invalid("send_batch takes its recipients as the second argument, not '" .. k
+      return nil, bound.invalid("send_batch takes its recipients as the second argument, not '" .. k
         .. "' in the message", { field = k })
     end
   end
   local max = _M.BATCH_SIZE[provider]
   local size = opts.size or max
-  if type(size) ~= "number" or size < 1 or size > max or size ~= floor(size) then
-    return nil, errors.invalid(provider .. " batches take 1 to " .. max .. " recipients per call",
+  if size < 1 or size > max or size ~= floor(size) then
+    return nil, bound.invalid(provider .. " batches take 1 to " .. max .. " recipients per call",
       { field = "size" })
   end
-  local list, err = read_recipients(recipients)
+  local list, err = read_recipients(recipients, provider)
   if not list then return nil, err end
   local probe = {}
   for k, v in pairs(msg) do probe[k] = v end
   probe.to = list[1].email
   local ok
-  ok, err = model.check(probe, provider, now_of())
+  ok, err = model.check(probe, provider, now_of(), 3, "send_batch")
   if not ok then return nil, err end
-  local calls
+  local report
   if provider == "mailgun" then
-    calls, err = batch_mailgun(account, msg, list, size, opts)
+    report, err = batch_mailgun(account, msg, list, size, opts)
   else
-    calls, err = batch_mailersend(account, msg, list, size, opts)
+    report, err = batch_mailersend(account, msg, list, size, opts)
   end
-  if not calls then return nil, err end
-  local report = { provider = provider, total = #list, sent = 0, failed = 0, calls = calls, ids = {} }
-  for _, c in ipairs(calls) do
-    if c.id then
-      report.sent = report.sent + #c.recipients
-      report.ids[#report.ids + 1] = c.id
-    else
-      report.failed = report.failed + #c.recipients
-    end
+  if not report then return nil, err end
+  report.provider = provider
+  report.bulk_email_ids = nil
+  for _, c in ipairs(report.calls) do
+    if c.id then c.id = events.bare_id(c.id) end
   end
-  report.ok = report.failed == 0
   return report
 end
 

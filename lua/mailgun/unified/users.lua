@@ -9,15 +9,18 @@
 -- Mailgun pages with skip/limit and filters roles on the server; MailerSend
 -- pages with page/limit (10..100): a smaller limit is read from a page of
 -- 10 and the cursor keeps the offset inside that page, and the role filter
--- runs here, reading on until the page is full, so no row is lost.
+-- runs here, reading on until the page is full, so no row is lost. Pages
+-- are read with the engine's strategy the endpoint declares (engine/paging.lua).
 local errors = require("mailgun.engine.errors")
+local options = require("mailgun.engine.options")
 local json = require("mailgun.engine.json")
+local paging = require("mailgun.engine.paging")
 local cursor = require("mailgun.unified.cursor")
 local roles = require("mailgun.unified.roles")
 local shape = require("mailgun.unified.user_shape")
 
-local type, ipairs, setmetatable, tonumber, error, floor, min, max =
-  type, ipairs, setmetatable, tonumber, error, math.floor, math.min, math.max
+local type, ipairs, pairs, setmetatable, tonumber, floor, min, max =
+  type, ipairs, pairs, setmetatable, tonumber, math.floor, math.min, math.max
 
 local _M = {}
 
@@ -36,14 +39,15 @@ local function not_supported(provider, what)
   return nil, errors.not_supported(provider .. " has no " .. what, { provider = provider })
 end
 
-local function check_args(args)
-  if args ~= nil and type(args) ~= "table" then
-    error("bad argument #1 to 'users:list' (table expected, got " .. type(args) .. ")", 3)
-  end
+-- users:list / users:each arguments (mailgun/engine/options.lua: others raise)
+local LIST_ARGS = { limit = "number|string", cursor = "any", role = "any" }
+
+local function check_args(self, args)
+  if args ~= nil then options.check(args, LIST_ARGS, "users:list", { level = 3 }) end
   args = args or {}
   local limit = args.limit == nil and _M.DEFAULT_LIMIT or tonumber(args.limit)
   if not limit or limit < 1 or limit ~= floor(limit) then
-    return nil, errors.invalid("'limit' must be a positive integer", { field = "limit" })
+    return nil, errors.invalid("'limit' must be a positive integer", { field = "limit", provider = self.provider })
   end
   return args, limit
 end
@@ -58,32 +62,36 @@ end
 
 local list_by = {}
 
--- Mailgun: GET /v5/users?role=&limit=&skip= -> {users, total}
-function list_by.mailgun(self, limit, pos, remote_role, filters)
-  local skip = tonumber(pos.skip) or 0
-  local res, err = self.client.users:list({ limit = limit, skip = skip, role = remote_role })
+-- One page of client.users:list through the engine's paging strategy of
+-- the endpoint -> rows, the strategy's next position (nil at the end).
+local function read_page(client, params)
+  local ep = client.users._endpoints.list
+  local style = paging.STYLES[ep.paging]
+  local res, err = style.fetch(client.engine, ep, params, nil, { label = "users:list" })
   if not res then return nil, err end
-  local rows = type(res.users) == "table" and res.users or {}
-  local out = {}
-  for i, u in ipairs(rows) do out[i] = shape.mailgun(u) end
-  local nxt = skip + #rows
-  local total = tonumber(res.total or res.total_count or "")
-  local more = #rows > 0 and #rows >= limit and not (total and nxt >= total)
-  return { result = out, next_cursor = more and cursor.encode("mailgun", "users", { skip = nxt }, filters) or nil }
+  local rows = paging.items_of(res, ep)
+  return rows, #rows > 0 and style.after(res, rows, params, nil) or nil
 end
 
--- MailerSend: GET /v1/users?page=&limit= -> {data, links, meta}
+-- Mailgun: GET /v5/users?role=&limit=&skip= -> {users, total} ("skip")
+function list_by.mailgun(self, limit, pos, remote_role, filters)
+  local rows, nxt = read_page(self.client, { limit = limit, skip = tonumber(pos.skip) or 0, role = remote_role })
+  if not rows then return nil, nxt end
+  local out = {}
+  for i, u in ipairs(rows) do out[i] = shape.mailgun(u) end
+  return { result = out,
+           next_cursor = nxt and cursor.encode("mailgun", "users", { skip = tonumber(nxt) }, filters) or nil }
+end
+
+-- MailerSend: GET /v1/users?page=&limit= -> {data, links, meta} ("page")
 function list_by.mailersend(self, limit, pos, remote_role, filters)
   local size = tonumber(pos.size) or max(_M.MAILERSEND_PAGE.min, min(_M.MAILERSEND_PAGE.max, limit))
   local page, off = tonumber(pos.page) or 1, tonumber(pos.off) or 0
   local out = {}
   for _ = 1, _M.MAX_PAGES_PER_CALL do
-    local res, err = self.client.users:list({ page = page, limit = size })
-    if not res then return nil, err end
-    local rows = type(res.data) == "table" and res.data or {}
-    local links = type(res.links) == "table" and res.links or {}
-    local has_next = type(links.next) == "string" and #rows > 0
-    if res.links == nil then has_next = #rows >= size end
+    local rows, nxt = read_page(self.client, { page = page, limit = size })
+    if not rows then return nil, nxt end
+    local has_next = nxt ~= nil
     for i = off + 1, #rows do
       local u = rows[i]
       if remote_role == nil or u.role == remote_role then
@@ -105,7 +113,7 @@ end
 
 function Users:list(args)
   local limit, err
-  args, limit = check_args(args)
+  args, limit = check_args(self, args)
   if not args then return nil, limit end
   local role_id, remote_role
   role_id, remote_role, err = self:_role_filter(args.role)
@@ -120,6 +128,7 @@ function Users:list(args)
 end
 
 function Users:each(args)
+  if args ~= nil then options.check(args, LIST_ARGS, "users:each") end
   args = args or {}
   local page, i, done = nil, 0, false
   local c = args.cursor
@@ -145,7 +154,7 @@ end
 
 function Users:get(id)
   if type(id) ~= "string" or id == "" then
-    return nil, errors.invalid("users:get needs a user id (a string)", { field = "id" })
+    return nil, errors.invalid("users:get needs a user id (a string)", { field = "id", provider = self.provider })
   end
   local res, err = self.client.users:get({ user_id = id })
   if not res then return nil, err end
@@ -160,10 +169,15 @@ function Users:me()
 end
 
 -- MailerSend body fields for invite/update: role id or name -> "Custom User".
+local WRITE_ARGS = { role = "any", permissions = "table", templates = "table", domains = "table",
+                     requires_periodic_password_change = "boolean" }
+local INVITE_ARGS = { email = "any" }
+for k, v in pairs(WRITE_ARGS) do INVITE_ARGS[k] = v end
+
 function Users:_write_body(args, with_email)
-  if type(args) ~= "table" then
-    return nil, errors.invalid("expected a table of user fields", { field = "user" })
-  end
+  -- unknown names and wrong types raise at the caller of invite/update
+  options.check(args, with_email and INVITE_ARGS or WRITE_ARGS, with_email and "users:invite" or "users:update",
+    { argn = with_email and 1 or 2, level = 3 })
   local body = {}
   for _, k in ipairs({ "permissions", "templates", "domains", "requires_periodic_password_change" }) do
     if args[k] ~= nil then
@@ -172,7 +186,7 @@ function Users:_write_body(args, with_email)
   end
   if with_email then
     if type(args.email) ~= "string" or not args.email:find("@", 1, true) then
-      return nil, errors.invalid("users:invite needs an email", { field = "email" })
+      return nil, errors.invalid("users:invite needs an email", { field = "email", provider = self.provider })
     end
     body.email = args.email
   end
@@ -181,7 +195,8 @@ function Users:_write_body(args, with_email)
     if not remote then return nil, err end
     body.role = remote
     if remote == "Custom User" and (type(body.permissions) ~= "table" or body.permissions[1] == nil) then
-      return nil, errors.invalid("role Custom User needs a list of permissions", { field = "permissions" })
+      return nil, errors.invalid("role Custom User needs a list of permissions",
+        { field = "permissions", provider = self.provider })
     end
   end
   return body
@@ -204,7 +219,7 @@ end
 function Users:update(id, args)
   if self.provider ~= "mailersend" then return not_supported(self.provider, "API to update users") end
   if type(id) ~= "string" or id == "" then
-    return nil, errors.invalid("users:update needs a user id (a string)", { field = "id" })
+    return nil, errors.invalid("users:update needs a user id (a string)", { field = "id", provider = self.provider })
   end
   local body, err = self:_write_body(args, false)
   if not body then return nil, err end
@@ -218,7 +233,7 @@ end
 function Users:delete(id)
   if self.provider ~= "mailersend" then return not_supported(self.provider, "API to delete users") end
   if type(id) ~= "string" or id == "" then
-    return nil, errors.invalid("users:delete needs a user id (a string)", { field = "id" })
+    return nil, errors.invalid("users:delete needs a user id (a string)", { field = "id", provider = self.provider })
   end
   local res, err = self.client.users:delete({ user_id = id })
   if not res then return nil, err end

@@ -2,7 +2,11 @@
 -- rule = {method = "POST" | nil (any), path = "/v3/" (prefix) | "^/v3/.*/messages$"
 --         (a Lua pattern when it starts with "^"), provider = "mailgun" | "mailersend" | nil,
 --         status = 429 | 500 | 502 | 503 | ..., retry_after = seconds, body = string,
---         delay_ms = n, drop = true, truncate = true, count = n (default 1)}
+--         delay_ms = n, drop = true | "before" | "after", truncate = true, count = n (default 1)}
+-- drop = true: the request is read and recorded, then the connection closes
+-- (nothing processed); "before": it closes before the body is read;
+-- "after": the request is processed (a message is accepted and delivered),
+-- then the connection closes without an answer.
 local store = require("sandbox.store")
 local util = require("sandbox.util")
 
@@ -25,6 +29,10 @@ function _M.validate(rule)
     rule.status = tonumber(rule.status)
     if not ALLOWED[rule.status] then return nil, "status must be one of 4xx/5xx listed in docs" end
   end
+  if rule.drop ~= nil and rule.drop ~= true and rule.drop ~= false and rule.drop ~= "before"
+    and rule.drop ~= "after" then
+    return nil, "drop must be true, \"before\" or \"after\""
+  end
   if rule.delay_ms ~= nil and not tonumber(rule.delay_ms) then
     return nil, "delay_ms must be a number"
   end
@@ -42,7 +50,7 @@ function _M.validate(rule)
     retry_after = rule.retry_after and tonumber(rule.retry_after) or nil,
     body = rule.body,
     delay_ms = tonumber(rule.delay_ms),
-    drop = rule.drop and true or nil,
+    drop = (rule.drop == "before" or rule.drop == "after") and rule.drop or (rule.drop and true or nil),
     truncate = rule.truncate and true or nil,
     count = count,
     matched = 0,
@@ -77,6 +85,17 @@ function _M.take(method, path, provider)
       f.matched = f.matched + 1
       if f.count <= 0 then remove(store.faults, i) end
       return f
+    end
+  end
+end
+
+-- The first queued fault matching this request if it is a drop = "before"
+-- (taken then), before anything else is read.
+function _M.peek_before(method, path, provider)
+  for _, f in ipairs(store.faults) do
+    if matches(f, method, path, provider) then
+      if f.drop == "before" then return _M.take(method, path, provider) end
+      return nil
     end
   end
 end

@@ -168,6 +168,13 @@ function _M.handle()
     return require("sandbox.control").handle(method, path)
   end
   local headers = ngx.req.get_headers(200)
+  local early = faults.peek_before(method, path, provider_of(method, path, (auth.parse(headers.authorization))))
+  if early then
+    -- drop = "before": close before reading the body; kept in the log
+    store.requests[#store.requests + 1] = { id = store.next_id(), time = ngx.now(), method = method,
+      path = path, status = "dropped before reading", fault = early.id }
+    return ngx.exit(444)
+  end
   local raw = body.read()
   local parsed, perr = body.parse(raw, headers["content-type"])
   local ctx = {
@@ -187,7 +194,7 @@ function _M.handle()
   if fault then
     rec.fault = fault.id
     if fault.delay_ms and fault.delay_ms > 0 then ngx.sleep(fault.delay_ms / 1000) end
-    if fault.drop then
+    if fault.drop == true then
       rec.status = "dropped"
       return ngx.exit(444)
     end
@@ -212,6 +219,10 @@ function _M.handle()
   for k, v in pairs(ctx.extra_headers) do
     res_headers = res_headers or {}
     if res_headers[k] == nil then res_headers[k] = v end
+  end
+  if fault and fault.drop == "after" then
+    rec.status = "dropped after " .. tostring(status)
+    return ngx.exit(444)
   end
   if fault and fault.truncate then
     return respond.truncated(status, res_body, res_headers)

@@ -3,6 +3,7 @@
 -- (mailgun.engine.async on a C core multi) for async calls and tasks.
 -- The C core (libcurl) is loaded with the first request, not before.
 local clock = require("mailgun.engine.clock")
+local defaults = require("mailgun.engine.defaults")
 
 local setmetatable, tostring, require = setmetatable, tostring, require
 
@@ -12,8 +13,9 @@ local mt = { __index = _M }
 -- What this transport can do (see docs/internals.md): it has a loop.
 _M.capabilities = { loop = true }
 
--- opts: timeout, connect_timeout (seconds), verify, cafile, capath, proxy,
--- user_agent, max_body.
+-- opts: timeout (one attempt, whole; default 30), connect_timeout
+-- (default 10) in seconds, verify, cafile, capath, proxy, user_agent,
+-- max_body (bytes, default 32 MiB). libcurl caps response headers itself.
 function _M.new(opts)
   return setmetatable({ name = "curl", options = opts or {} }, mt)
 end
@@ -24,32 +26,34 @@ local function session_of(self)
   if session then return session end
   local opts = self.options
   session = require("mailgun.engine.native").core().session({
-    timeout = opts.timeout and opts.timeout * 1000 or nil,
-    connect_timeout = opts.connect_timeout and opts.connect_timeout * 1000 or nil,
+    timeout = (opts.timeout or defaults.timeout) * 1000,
+    connect_timeout = (opts.connect_timeout or defaults.connect_timeout) * 1000,
     verify = opts.verify,
     cafile = opts.cafile,
     capath = opts.capath,
     proxy = opts.proxy,
     user_agent = opts.user_agent,
-    max_body = opts.max_body,
+    max_body = opts.max_body or defaults.max_body,
   })
   self.session = session
   return session
 end
 
--- req: method, url, headers, body | form, timeout (seconds)
--- -> res | nil, word, detail
+-- req: method, url, headers, body | form, timeout (seconds), once (never
+-- re-sent by libcurl on a reused connection: non-idempotent requests)
+-- -> res | nil, word, detail, sent (false: provably never left; true: the
+-- request may have reached the server; nil: unknown)
 function _M:request(req)
-  local res, word, _, detail = session_of(self):request({
+  local res, word, _, detail, sent = session_of(self):request({
     method = req.method,
     url = req.url,
     headers = req.headers,
     body = req.body,
     form = req.form,
     timeout = req.timeout and req.timeout * 1000 or nil,
-    once = req.once,
+    once = req.once or nil,
   })
-  if not res then return nil, word, detail and tostring(detail) or nil end
+  if not res then return nil, word, detail and tostring(detail) or nil, sent end
   return res
 end
 

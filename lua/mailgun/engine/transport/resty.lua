@@ -8,6 +8,7 @@
 --   transport:request(req) -> res {status, headers (lowercase), body}
 --                           | nil, word, detail
 --   transport:sleep(seconds)   (ngx.sleep)   transport:now() (ngx.now)
+local defaults = require("mailgun.engine.defaults")
 local ngx = ngx
 local tcp = ngx.socket.tcp
 local ngx_sleep, ngx_now, update_time, get_phase = ngx.sleep, ngx.now, ngx.update_time, ngx.get_phase
@@ -33,24 +34,24 @@ local COSOCKET_PHASES = {
 }
 _M.COSOCKET_PHASES = COSOCKET_PHASES
 
-local DEFAULT_TIMEOUT = 60        -- seconds, a whole request
-local DEFAULT_CONNECT_TIMEOUT = 10
 local CHUNK = 65536               -- form bytes read and sent at a time
 
--- opts: timeout, connect_timeout (seconds), verify (default true),
--- user_agent, max_body (bytes), keepalive_timeout (seconds, default 60),
--- pool_size (default 32). cafile/capath/proxy are nginx settings here
+-- opts: timeout (one attempt, whole: default 30), connect_timeout (default
+-- 10) in seconds, verify (default true), user_agent, max_body (bytes,
+-- default 32 MiB), max_header_bytes (status line + headers, default 64 KiB),
+-- keepalive_timeout (seconds, default 60), pool_size (default 32). cafile/capath/proxy are nginx settings here
 -- (lua_ssl_trusted_certificate) and are ignored; proxy is refused.
 function _M.new(opts)
   opts = opts or {}
   return setmetatable({
     name = "resty",
     options = opts,
-    timeout = opts.timeout or DEFAULT_TIMEOUT,
-    connect_timeout = opts.connect_timeout or DEFAULT_CONNECT_TIMEOUT,
+    timeout = opts.timeout or defaults.timeout,
+    connect_timeout = opts.connect_timeout or defaults.connect_timeout,
     verify = opts.verify ~= false,
     user_agent = opts.user_agent,
-    max_body = opts.max_body,
+    max_body = opts.max_body or defaults.max_body,
+    max_header_bytes = opts.max_header_bytes or defaults.max_header_bytes,
     keepalive_timeout = opts.keepalive_timeout or 60,
     pool_size = opts.pool_size or 32,
     proxy = opts.proxy,
@@ -92,6 +93,11 @@ local function has_line_break(s)
   return find(s, "[\r\n]") ~= nil
 end
 
+-- RFC 7230 token
+local function is_token(s)
+  return find(s, "^[!#$%%&'*+%-.^_`|~%w]+$") ~= nil
+end
+
 -- The request head, or nil, detail.
 local function head_of(self, req, u, length, content_type)
   local lines = { (req.method or "GET") .. " " .. u.target .. " HTTP/1.1" }
@@ -100,10 +106,16 @@ local function head_of(self, req, u, length, content_type)
     local lname = lower(name)
     if lname ~= "host" and lname ~= "content-length" and lname ~= "transfer-encoding"
       and lname ~= "connection" then
+      if type(name) ~= "string" or not is_token(name) then
+        return nil, "header name '" .. tostring(name):gsub("[%c]", "?") .. "' is not an RFC 7230 token"
+      end
       local values = type(value) == "table" and value or { value }
       for _, v in ipairs(values) do
+        if type(v) ~= "string" and type(v) ~= "number" then
+          return nil, "header '" .. name .. "' has a " .. type(v) .. " value (a string is expected)"
+        end
         v = tostring(v)
-        if has_line_break(v) or has_line_break(name) then
+        if has_line_break(v) then
           return nil, "header '" .. name .. "' contains a line break"
         end
         lines[#lines + 1] = name .. ": " .. v
@@ -143,83 +155,146 @@ local function first(v)
   return v
 end
 
--- ngx error text -> contract word
-local function read_word(err)
-  if err == "timeout" then return "timeout" end
-  return "recv"
+-- Reading with a deadline ---------------------------------------------------
+-- nginx re-arms a cosocket's read timeout on every byte that arrives, so a
+-- server dripping one byte per second would hold receive("*l") forever.
+-- Every read here is one receiveany() whose timeout is what is left of the
+-- attempt: the attempt ends at its deadline whatever the server does.
+
+local function left_ms(deadline)
+  update_time()
+  return floor((deadline - ngx_now()) * 1000)
 end
 
--- Reads a chunked body; -> body | nil, word, detail
-local function read_chunked(sock, max_body)
-  local parts, size = {}, 0
+-- Arms sock for one operation; false when the deadline has passed.
+local function arm(sock, deadline)
+  local ms = left_ms(deadline)
+  if ms <= 0 then return false end
+  sock:settimeout(ms)
+  return true
+end
+
+local Reader = {}
+Reader.__index = Reader
+
+local function reader(sock, deadline)
+  return setmetatable({ sock = sock, deadline = deadline, buf = "" }, Reader)
+end
+
+-- More bytes into buf; -> true | nil, word, detail
+function Reader:fill(what)
+  if not arm(self.sock, self.deadline) then
+    return nil, "timeout", what .. ": the attempt's timeout ran out"
+  end
+  local data, err = self.sock:receiveany(CHUNK)
+  if not data then
+    if err == "timeout" then return nil, "timeout", what .. ": the attempt's timeout ran out" end
+    return nil, err == "closed" and "closed" or "recv", what .. ": " .. tostring(err)
+  end
+  self.buf = self.buf .. data
+  return true
+end
+
+-- One line without its CRLF; the line and what it counts against
+-- (budget.left bytes) may not grow past the budget.
+function Reader:line(budget, what)
   while true do
-    local line, err = sock:receive("*l")
-    if not line then return nil, read_word(err), "reading a chunk size: " .. tostring(err) end
-    local n = tonumber(match(line, "^%s*(%x+)"), 16)
-    if not n then return nil, "recv", "bad chunk size line" end
-    if n == 0 then
-      -- trailers until the empty line
-      repeat
-        line, err = sock:receive("*l")
-        if not line then return nil, read_word(err), "reading trailers: " .. tostring(err) end
-      until line == ""
-      return concat(parts)
+    local i = find(self.buf, "\n", 1, true)
+    if i then
+      budget.left = budget.left - i
+      if budget.left < 0 then return nil, "too_large", budget.message end
+      local line = sub(self.buf, 1, i - 1)
+      self.buf = sub(self.buf, i + 1)
+      if sub(line, -1) == "\r" then line = sub(line, 1, -2) end
+      return line
     end
-    size = size + n
-    if max_body and size > max_body then
-      return nil, "too_large", "the body is larger than " .. max_body .. " bytes"
-    end
-    local data
-    data, err = sock:receive(n)
-    if not data then return nil, read_word(err), "reading a chunk: " .. tostring(err) end
-    parts[#parts + 1] = data
-    local crlf
-    crlf, err = sock:receive("*l")
-    if not crlf then return nil, read_word(err), "reading a chunk end: " .. tostring(err) end
+    if #self.buf > budget.left then return nil, "too_large", budget.message end
+    local ok, word, detail = self:fill(what)
+    if not ok then return nil, word, detail end
   end
 end
 
--- Reads until the server closes the connection.
-local function read_to_close(sock, max_body)
-  local parts, size = {}, 0
-  while true do
-    local data, err, partial = sock:receive(CHUNK)
-    data = data or partial
-    if data and data ~= "" then
-      size = size + #data
-      if max_body and size > max_body then
-        return nil, "too_large", "the body is larger than " .. max_body .. " bytes"
+-- Exactly n bytes (n = nil: until the server closes), appended to parts;
+-- -> true | nil, word, detail. size.total counts against max_body.
+function Reader:bytes(n, parts, size, max_body)
+  while n == nil or n > 0 do
+    if self.buf == "" then
+      local ok, word, detail = self:fill("reading the body")
+      if not ok then
+        if n == nil and word == "closed" then return true end
+        return nil, word, detail
       end
-      parts[#parts + 1] = data
     end
-    if err == "closed" then return concat(parts) end
-    if err then return nil, read_word(err), "reading the body: " .. tostring(err) end
+    local take = n and min(n, #self.buf) or #self.buf
+    size.total = size.total + take
+    if max_body and size.total > max_body then
+      return nil, "too_large", "the body is larger than max_body (" .. max_body .. " bytes)"
+    end
+    parts[#parts + 1] = sub(self.buf, 1, take)
+    self.buf = sub(self.buf, take + 1)
+    if n then n = n - take end
+  end
+  return true
+end
+
+-- A chunked body; trailers count against the header budget.
+local function read_chunked(r, max_body, budget)
+  local parts, size = {}, { total = 0 }
+  local line_budget = { left = 0, message = "a chunk size line is too long" }
+  while true do
+    line_budget.left = 1024
+    local line, word, detail = r:line(line_budget, "reading a chunk size")
+    if not line then return nil, word, detail end
+    local n = tonumber(match(line, "^%s*(%x+)"), 16)
+    if not n then return nil, "recv", "bad chunk size line" end
+    if n == 0 then
+      repeat
+        line, word, detail = r:line(budget, "reading trailers")
+        if not line then return nil, word, detail end
+      until line == ""
+      return concat(parts)
+    end
+    if max_body and size.total + n > max_body then
+      return nil, "too_large", "the body is larger than max_body (" .. max_body .. " bytes)"
+    end
+    local ok
+    ok, word, detail = r:bytes(n, parts, size, max_body)
+    if not ok then return nil, word, detail end
+    line_budget.left = 2
+    line, word, detail = r:line(line_budget, "reading a chunk end")
+    if not line then return nil, word, detail end
   end
 end
 
 -- Sends the body: a string or the C core form streamed with :read(n).
-local function send_body(sock, req)
+local function send_body(sock, req, deadline)
   if req.form then
     while true do
       local data = req.form:read(CHUNK)
       if not data then return true end
+      if not arm(sock, deadline) then return nil, "timeout" end
       local ok, err = sock:send(data)
       if not ok then return nil, err end
     end
   elseif req.body and req.body ~= "" then
+    if not arm(sock, deadline) then return nil, "timeout" end
     return sock:send(req.body)
   end
   return true
 end
 
--- One attempt on one connection. -> res | nil, word, detail, retry_fresh
--- (retry_fresh: a reused keep-alive connection failed before any answer).
-local function attempt(self, req, u, timeout_ms)
-  local sock = tcp()
-  local connect_ms = min(timeout_ms, self.connect_timeout * 1000)
-  sock:settimeouts(connect_ms, timeout_ms, timeout_ms)
-  local pool = u.host .. ":" .. u.port .. (u.tls and ":tls" or "")
+-- Connects and does the TLS handshake. -> sock | nil, word, detail (never
+-- sent). A `once` request (not idempotent) never takes a pooled connection:
+-- one the server closed while it idled would fail after the request was
+-- written, and nobody could tell whether the server had read it. Such
+-- connections are closed after use, so their pool stays empty.
+local function connect(self, u, deadline, once)
+  local pool = u.host .. ":" .. u.port .. (u.tls and ":tls" or "") .. (once and ":once" or "")
   local address = u.host == "localhost" and "127.0.0.1" or u.host
+  local sock = tcp()
+  local ms = left_ms(deadline)
+  if ms <= 0 then return nil, "timeout", "connecting to " .. u.authority .. " timed out" end
+  sock:settimeouts(min(ms, self.connect_timeout * 1000), ms, ms)
   local ok, err = sock:connect(address, u.port, { pool = pool })
   if not ok then
     if err and find(err, "resolve", 1, true) then
@@ -229,8 +304,8 @@ local function attempt(self, req, u, timeout_ms)
     if err == "timeout" then return nil, "timeout", "connecting to " .. u.authority .. " timed out" end
     return nil, "connect", tostring(err)
   end
-  local reused = (sock:getreusedtimes() or 0) > 0
-  if u.tls and not reused then
+  if u.tls and (sock:getreusedtimes() or 0) == 0 then
+    if not arm(sock, deadline) then sock:close(); return nil, "timeout", "the TLS handshake timed out" end
     local session
     session, err = sock:sslhandshake(nil, u.host, self.verify)
     if not session then
@@ -239,7 +314,69 @@ local function attempt(self, req, u, timeout_ms)
       return nil, "tls", tostring(err)
     end
   end
+  return sock
+end
 
+-- Status line and headers, skipping 1xx; -> status, version, headers | nil, word, detail
+local function read_head(self, r)
+  local budget = { left = self.max_header_bytes,
+                   message = "the response headers are larger than " .. self.max_header_bytes .. " bytes" }
+  while true do
+    local line, word, detail = r:line(budget, "waiting for the answer")
+    if not line then
+      if word == "closed" then
+        return nil, "closed", "the server closed the connection without an answer"
+      end
+      return nil, word, detail
+    end
+    local version, status = match(line, "^HTTP/(%d%.%d) (%d%d%d)")
+    status = tonumber(status)
+    if not status then return nil, "recv", "bad status line" end
+    local headers = {}
+    while true do
+      line, word, detail = r:line(budget, "reading the headers")
+      if not line then return nil, word == "closed" and "recv" or word, detail end
+      if line == "" then break end
+      local name, value = match(line, "^([^:]+):%s*(.-)%s*$")
+      if name then add_header(headers, lower(name), value) end
+    end
+    if status >= 200 or status == 101 then return status, version, headers, budget end
+  end
+end
+
+-- The body per the head; -> body, keep | nil, word, detail
+local function read_body(self, r, req, status, version, headers, budget)
+  local keep = version == "1.1"
+  local connection = lower(first(headers["connection"]) or "")
+  if connection == "close" then keep = false elseif connection == "keep-alive" then keep = true end
+  if req.method == "HEAD" or status == 204 or status == 304 or status < 200 then
+    return "", keep
+  end
+  local te = lower(first(headers["transfer-encoding"]) or "")
+  local cl = tonumber(first(headers["content-length"]) or "")
+  local max_body = self.max_body
+  if find(te, "chunked", 1, true) then
+    local body, word, detail = read_chunked(r, max_body, budget)
+    if not body then return nil, word, detail end
+    return body, keep
+  end
+  local parts, size = {}, { total = 0 }
+  if cl then
+    if max_body and cl > max_body then
+      return nil, "too_large", "the body is larger than max_body (" .. max_body .. " bytes)"
+    end
+    local ok, word, detail = r:bytes(cl, parts, size, max_body)
+    if not ok then return nil, word == "closed" and "recv" or word, detail end
+    return concat(parts), keep
+  end
+  local ok, word, detail = r:bytes(nil, parts, size, max_body)
+  if not ok then return nil, word, detail end
+  return concat(parts), false
+end
+
+-- One attempt on one connection, ending by `deadline` (ngx.now() seconds).
+-- -> res | nil, word, detail, sent (false only when nothing was written)
+local function attempt(self, req, u, deadline)
   local length, content_type
   if req.form then
     length, content_type = req.form:length(), req.form:content_type()
@@ -250,66 +387,26 @@ local function attempt(self, req, u, timeout_ms)
     length = 0
   end
   local head, herr = head_of(self, req, u, length, content_type)
-  if not head then sock:close(); return nil, "error", herr end
-  local sent
-  sent, err = sock:send(head)
-  if sent then sent, err = send_body(sock, req) end
-  if not sent then
+  if not head then return nil, "error", herr, false end
+  local sock, word, detail = connect(self, u, deadline, req.once)
+  if not sock then return nil, word, detail, false end
+
+  -- from here on the server may have the request: never sent again here
+  local ok, err
+  if arm(sock, deadline) then ok, err = sock:send(head) else err = "timeout" end
+  if ok then ok, err = send_body(sock, req, deadline) end
+  if not ok then
     sock:close()
-    if err == "timeout" then return nil, "timeout", "sending timed out" end
-    return nil, "send", tostring(err), reused
+    if err == "timeout" then return nil, "timeout", "sending timed out", true end
+    return nil, "send", tostring(err), true
   end
-
-  -- status line, skipping 1xx answers
-  local status, version, line, headers
-  repeat
-    line, err = sock:receive("*l")
-    if not line then
-      sock:close()
-      if err == "timeout" then return nil, "timeout", "waiting for the answer timed out" end
-      return nil, "closed", "the server closed the connection without an answer", reused
-    end
-    version, status = match(line, "^HTTP/(%d%.%d) (%d%d%d)")
-    status = tonumber(status)
-    if not status then sock:close(); return nil, "recv", "bad status line" end
-    headers = {}
-    while true do
-      line, err = sock:receive("*l")
-      if not line then
-        sock:close()
-        return nil, read_word(err), "reading the headers: " .. tostring(err)
-      end
-      if line == "" then break end
-      local name, value = match(line, "^([^:]+):%s*(.-)%s*$")
-      if name then add_header(headers, lower(name), value) end
-    end
-  until status >= 200 or status == 101
-
-  local body = ""
-  local keep = version == "1.1"
-  local connection = lower(first(headers["connection"]) or "")
-  if connection == "close" then keep = false elseif connection == "keep-alive" then keep = true end
-  local no_body = req.method == "HEAD" or status == 204 or status == 304 or status < 200
-  if not no_body then
-    local te = lower(first(headers["transfer-encoding"]) or "")
-    local cl = tonumber(first(headers["content-length"]) or "")
-    local word, detail
-    if find(te, "chunked", 1, true) then
-      body, word, detail = read_chunked(sock, self.max_body)
-    elseif cl then
-      if self.max_body and cl > self.max_body then
-        body, word, detail = nil, "too_large", "the body is larger than " .. self.max_body .. " bytes"
-      elseif cl > 0 then
-        body, err = sock:receive(cl)
-        if not body then word, detail = read_word(err), "reading the body: " .. tostring(err) end
-      end
-    else
-      body, word, detail = read_to_close(sock, self.max_body)
-      keep = false
-    end
-    if not body then sock:close(); return nil, word, detail end
-  end
-  if keep then
+  local r = reader(sock, deadline)
+  local status, version, headers, budget = read_head(self, r)
+  if not status then sock:close(); return nil, version, headers, true end
+  local body, keep
+  body, keep, detail = read_body(self, r, req, status, version, headers, budget)
+  if not body then sock:close(); return nil, keep, detail, true end
+  if keep and r.buf == "" and not req.once then
     sock:setkeepalive(self.keepalive_timeout * 1000, self.pool_size)
   else
     sock:close()
@@ -317,27 +414,22 @@ local function attempt(self, req, u, timeout_ms)
   return { status = status, headers = headers, body = body }
 end
 
--- req: method, url, headers, body | form, timeout (seconds)
--- -> res | nil, word, detail
+-- req: method, url, headers, body | form, timeout (seconds, the whole
+-- attempt), once (not idempotent: a fresh connection) -> res | nil, word,
+-- detail, sent. Nothing is ever re-sent here: every attempt is the engine's.
 function _M:request(req)
   local why = _M.unavailable()
-  if why then return nil, "unsupported", why end
+  if why then return nil, "unsupported", why, false end
   if self.proxy then
-    return nil, "proxy", "proxies are not supported by the OpenResty transport"
+    return nil, "proxy", "proxies are not supported by the OpenResty transport", false
   end
   local u, uerr = split_url(req.url or "")
-  if not u then return nil, "url", uerr end
-  local timeout_ms = floor((req.timeout or self.timeout) * 1000)
-  local ok, res, word, detail, retry_fresh = pcall(attempt, self, req, u, timeout_ms)
-  local tries = 1
-  while ok and not res and retry_fresh and tries <= self.pool_size do
-    -- a pooled connection the server had closed: again, on another one
-    if req.form then req.form:rewind() end
-    ok, res, word, detail, retry_fresh = pcall(attempt, self, req, u, timeout_ms)
-    tries = tries + 1
-  end
+  if not u then return nil, "url", uerr, false end
+  update_time()
+  local deadline = ngx_now() + (req.timeout or self.timeout)
+  local ok, res, word, detail, sent = pcall(attempt, self, req, u, deadline)
   if not ok then return nil, "error", tostring(res) end
-  if not res then return nil, word, detail end
+  if not res then return nil, word, detail, sent end
   return res
 end
 
