@@ -594,7 +594,10 @@ function Engine:call_async(ep, params, opts, callback, label)
   end
   check_callback(callback, "?", label or "async call")
   local req, err = self:prepare(ep, params, opts)
-  if not req then return _M.failed(callback, err) end
+  if not req then
+    if err.provider == nil then err.provider = self.provider end
+    return _M.failed(callback, err)
+  end
   if opts and opts.retries then req.retries = opts.retries end
   return loop:submit(self, req, callback)
 end
