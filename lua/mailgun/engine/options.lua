@@ -99,7 +99,7 @@ end
 -- What every engine call takes besides its params (see request.lua).
 _M.CALL = {
   headers = "table", timeout = "number", retries = "number", label = "string", query = "table",
-  url = "string",
+  url = "string", deadline = "number",
 }
 
 -- Options of a chunked send (batch:send, email:send_bulk, send_batch:
