@@ -39,6 +39,13 @@ local function session_of(self)
   return session
 end
 
+-- Opens the session now (it is otherwise opened by the first request);
+-- returns the transport.
+function _M:open()
+  session_of(self)
+  return self
+end
+
 -- req: method, url, headers, body | form, timeout (seconds), once (never
 -- re-sent by libcurl on a reused connection: non-idempotent requests)
 -- -> res | nil, word, detail, sent (false: provably never left; true: the
