@@ -39,7 +39,9 @@ HEADERS  := $(wildcard csrc/*.h)
 WARN     := -Wall -Wextra -pedantic -Wshadow -Wstrict-prototypes
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) $(WARN)
-ALL_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -fPIC -fvisibility=hidden $(CFLAGS) $(LUA_CFLAGS) \
+VERSION  := $(shell sed -n 's/^return "\(.*\)"/\1/p' lua/mailgun/engine/version.lua)
+ALL_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -DLMG_VERSION='"$(VERSION)"' -fPIC -fvisibility=hidden \
+  $(CFLAGS) $(LUA_CFLAGS) \
   $(shell $(PKG_CONFIG) --cflags libcurl libcrypto)
 # libraries after the sources (Debian links --as-needed); never -llua: the
 # interpreter is static and the module must use its symbols.
@@ -54,7 +56,7 @@ export LUA_CPATH := build/lua5.4/?.so;;
 DEB_PACKAGES := lua5.4 liblua5.4-dev libcurl4-openssl-dev libssl-dev lua-cjson \
   lua-busted luarocks lua-check pkg-config gcc make openssl curl ca-certificates \
   nginx libnginx-mod-http-lua lua-resty-core lua-resty-lrucache luajit2 libluajit2-5.1-dev \
-  python3 clang clang-tidy cppcheck libclang-rt-14-dev
+  python3 clang clang-tidy cppcheck libclang-rt-14-dev media-types python3-yaml
 CHECK_PACKAGES := valgrind
 
 .PHONY: docs c-host all build luajit test check bench install install-sandbox deps deps-check demo lint \
@@ -63,7 +65,7 @@ CHECK_PACKAGES := valgrind
 all: build
 build: $(MODULE)
 
-$(MODULE): $(SOURCES) $(HEADERS) Makefile
+$(MODULE): $(SOURCES) $(HEADERS) Makefile lua/mailgun/engine/version.lua
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -shared $(SOURCES) -o $@ $(LIBS)
 

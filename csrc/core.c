@@ -12,7 +12,9 @@
 
 #include <curl/curl.h>
 
-#define LMG_VERSION "0.1.0"
+#ifndef LMG_VERSION /* set by the Makefile from lua/mailgun/engine/version.lua */
+#define LMG_VERSION "unknown"
+#endif
 
 static int lmg_curl_ready = 0;
 

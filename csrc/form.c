@@ -27,7 +27,6 @@
 #define LMG_CRLF "\r\n"
 #define LMG_DISPOSITION "\r\nContent-Disposition: "
 #define LMG_FORM_DATA "form-data"
-#define LMG_INLINE "inline"
 #define LMG_NAME_OPEN "; name=\""
 #define LMG_FILENAME_OPEN "; filename=\""
 #define LMG_QUOTE "\""
@@ -321,8 +320,7 @@ static size_t lmg_head_len(const struct lmg_form *f,
 {
   size_t len = LMG_LITLEN(LMG_DASHES) + f->boundary_len +
                LMG_LITLEN(LMG_DISPOSITION) +
-               (s->is_inline ? LMG_LITLEN(LMG_INLINE) :
-                LMG_LITLEN(LMG_FORM_DATA)) +
+               LMG_LITLEN(LMG_FORM_DATA) +
                LMG_LITLEN(LMG_NAME_OPEN) +
                lmg_escaped_len(s->name, s->name_len) + LMG_LITLEN(LMG_QUOTE);
   if(s->filename)
@@ -360,8 +358,9 @@ static int lmg_form_add(lua_State *L, struct lmg_form *f,
   w = LMG_PUT_LIT(p->head, LMG_DASHES);
   w = lmg_put(w, f->boundary, f->boundary_len);
   w = LMG_PUT_LIT(w, LMG_DISPOSITION);
-  w = s->is_inline ? LMG_PUT_LIT(w, LMG_INLINE) :
-      LMG_PUT_LIT(w, LMG_FORM_DATA);
+  /* always form-data (RFC 7578 4.2): an inline part differs by its field
+     name only */
+  w = LMG_PUT_LIT(w, LMG_FORM_DATA);
   w = LMG_PUT_LIT(w, LMG_NAME_OPEN);
   w = lmg_put_escaped(w, s->name, s->name_len);
   w = LMG_PUT_LIT(w, LMG_QUOTE);

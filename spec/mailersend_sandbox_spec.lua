@@ -41,11 +41,13 @@ describe("mailersend against the sandbox", function()
   end)
 
   it("reaches a sandbox route with every declared endpoint", function()
+    local reference = require("mailersend.resources._reference")
     local sends = { ["email:send"] = true, ["bulk:send"] = true, ["sms:send"] = true }
     local n = 0
     for _, ep in ipairs(mailersend.endpoints()) do
       if not sends[ep.resource .. ":" .. ep.name] then
-        local params = {}
+        -- the reference's required fields, so the oracle lets it through
+        local params = require("support.walk").params(ep, reference[ep.method .. " " .. ep.path])
         for _, p in ipairs(url.placeholders(ep.path)) do params[p] = "x1" end
         local r = client[ep.resource]
         local res, err = r[ep.name](r, params, { retries = 0 })

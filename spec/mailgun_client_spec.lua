@@ -73,6 +73,11 @@ describe("mailgun.new", function()
       "bad argument 'opts.timeout' to 'domains:list' (number expected, got string)")
     assert.has_error(function() c:request("GET", "/v3/domains", {}, { pagin = "url" }) end,
       "bad argument #4 to 'request' (unknown option 'pagin' (did you mean 'paging'?))")
+    local batch = c:batch({ from = "a@example.com", subject = "Hi", text = "x" }):add("b@example.com")
+    assert.has_error(function() batch:send({ paralel = 4 }) end,
+      "bad argument #1 to 'batch:send' (unknown option 'paralel' (did you mean 'parallel'?))")
+    assert.has_error(function() batch:send({ progress = true }) end,
+      "bad argument 'opts.progress' to 'batch:send' (function expected, got boolean)")
   end)
 
   it("picks the base URL from the region", function()
@@ -273,6 +278,8 @@ describe("client errors", function()
       { from = "a@sandbox.test" }, { encoding = "multipart" })
     assert.equal("validation", err.kind)
     assert.equal(400, err.status)
+    assert.equal(1, #sandbox.violations()) -- on purpose: no subject, no to
+    sandbox.clear_violations()
   end)
 
   it("retries a send after a 429 with Retry-After", function()
@@ -490,30 +497,4 @@ describe("mailgun.webhooks.verify", function()
   end)
 end)
 
-describe("every Mailgun endpoint", function()
-  before_each(function() sandbox.reset() end)
-
-  it("is reachable through its resource method and lands on its path", function()
-    local c = client({ retries = 0 })
-    local failures = {}
-    for _, ep in ipairs(mailgun.endpoints()) do
-      local params = {}
-      for name in ep.path:gmatch("{([^}]+)}") do
-        params[name] = name:find("domain") and "sandbox.test" or ("x-" .. name)
-      end
-      if ep.path:find("/domains/{name}", 1, true) then params.name = "sandbox.test" end
-      if ep.name == "send" or ep.name == "send_mime" then
-        params.to = "ann@example.com"; params.from = "a@sandbox.test"; params.text = "x"
-        params.message = "Subject: x\r\n\r\nx"
-        if ep.name == "send" then params.message = nil end
-        params.domain_name = nil
-      end
-      local res, err = c[ep.resource][ep.name](c[ep.resource], params)
-      if not res and (err.kind == "network" or err.kind == "timeout" or err.kind == "invalid"
-                      or err.status == 405 or err.status == 401) then
-        failures[#failures + 1] = ep.method .. " " .. ep.path .. ": " .. tostring(err)
-      end
-    end
-    assert.same({}, failures)
-  end)
-end)
+-- every endpoint through its resource method: spec/reference_walk_spec.lua

@@ -15,6 +15,7 @@ local email = require("mailersend.email")
 local json = require("mailgun.engine.json")
 local errors = require("mailgun.engine.errors")
 local chunked = require("mailgun.engine.chunked")
+local options = require("mailgun.engine.options")
 local journal = require("mailgun.engine.journal")
 
 local type, ipairs, pairs, error, tostring = type, ipairs, pairs, error, tostring
@@ -43,8 +44,8 @@ local function body_of(msg, i)
   return nil, err
 end
 
-local OPTIONS = { size = true, parallel = true, progress = true, resume = true, resend_uncertain = true,
-                  journal = true, source_id = true }
+-- email:send_bulk options (checked by the method, see mailersend/init.lua)
+_M.OPTIONS = options.with(options.CHUNKED, { source_id = "string" })
 
 -- list: a list of friendly messages, or an iterator function returning the
 -- next message (nil at the end; drawn one call at a time). opts: size
@@ -57,11 +58,6 @@ local OPTIONS = { size = true, parallel = true, progress = true, resume = true, 
 -- an iterator a bad message fails its own call only.
 function _M.send(client, list, opts)
   opts = opts or {}
-  for k in pairs(opts) do
-    if not OPTIONS[k] then
-      error("bad argument #2 to 'email:send_bulk' (unknown option '" .. tostring(k) .. "')", 3)
-    end
-  end
   local source = type(list) == "function" and list or nil
   if not source and type(list) ~= "table" then
     error("bad argument #1 to 'email:send_bulk' (list or iterator of messages expected, got " .. type(list) .. ")", 3)

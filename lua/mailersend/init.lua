@@ -20,7 +20,7 @@ local type, error, ipairs, pairs, setmetatable, rawset, tonumber, require =
   type, error, ipairs, pairs, setmetatable, rawset, tonumber, require
 local max = math.max
 
-local _M = { _NAME = "mailersend", _VERSION = "0.1.0" }
+local _M = { _NAME = "mailersend", _VERSION = require("mailgun.engine.version") }
 
 _M.BASE_URL = "https://api.mailersend.com/v1"
 _M.PAGE_LIMITS = { min = 10, max = 100 }
@@ -147,9 +147,10 @@ local function extras(spec)
       end,
       -- client.email:send_bulk(list[, opts]) -> report (see mailersend/bulk.lua)
       send_bulk = function(self, list, opts)
-        if opts ~= nil then options.check(opts, options.CHUNKED, "email:send_bulk", { argn = 2 }) end
+        local bulk = require("mailersend.bulk")
+        if opts ~= nil then options.check(opts, bulk.OPTIONS, "email:send_bulk", { argn = 2 }) end
         if type(list) == "table" then email.check_fields(list, 2, "email:send_bulk") end
-        return require("mailersend.bulk").send(self._client, list, opts)
+        return bulk.send(self._client, list, opts)
       end,
       -- client.email:reconcile_bulk(report, {domain_id=, settle=}) -> report, settled
       reconcile_bulk = function(self, report, opts)
@@ -234,6 +235,7 @@ function _M.new(opts)
     secrets = { opts.token },
     page_limits = _M.PAGE_LIMITS,
     list_suffix = "[]",
+    reference = "mailersend.resources._reference", -- loaded with the first request
     on_error = explain,
   })
   return base.new({ engine = engine, transport = transport, base_url = base_url }, Client)

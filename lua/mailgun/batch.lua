@@ -15,6 +15,7 @@ local message = require("mailgun.message")
 local json = require("mailgun.engine.json")
 local errors = require("mailgun.engine.errors")
 local chunked = require("mailgun.engine.chunked")
+local options = require("mailgun.engine.options")
 local journal = require("mailgun.engine.journal")
 
 local type, ipairs, pairs, error, setmetatable, tostring = type, ipairs, pairs, error, setmetatable, tostring
@@ -132,8 +133,7 @@ function Batch:send_async(opts, callback)
     { n = 1, opts }, callback, "batch:send_async", true)
 end
 
-local OPTIONS = { size = true, parallel = true, progress = true, resume = true, resend_uncertain = true,
-                  journal = true, source = true, source_id = true }
+local OPTIONS = options.with(options.CHUNKED, { source = "function", source_id = "string" })
 
 -- opts: size (<= 1000), parallel (calls in flight, default 1), progress =
 -- function(report, call), resume = an earlier report, resend_uncertain,
@@ -143,10 +143,8 @@ local OPTIONS = { size = true, parallel = true, progress = true, resume = true, 
 -- in the report; send itself returns nil, err for bad input or a journal
 -- of another batch.
 function Batch:send(opts)
+  if opts ~= nil then options.check(opts, OPTIONS, "batch:send") end
   opts = opts or {}
-  for k in pairs(opts) do
-    if not OPTIONS[k] then error("bad argument #1 to 'batch:send' (unknown option '" .. tostring(k) .. "')", 2) end
-  end
   local size = opts.size or (opts.resume and opts.resume.size) or message.MAX_RECIPIENTS
   if type(size) ~= "number" or size < 1 or size > message.MAX_RECIPIENTS or size % 1 ~= 0 then
     error("bad argument 'size' to 'batch:send' (1 to " .. message.MAX_RECIPIENTS .. ")", 2)

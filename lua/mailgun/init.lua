@@ -17,7 +17,7 @@ local type, error, ipairs, pairs, setmetatable, tostring, require, rawset =
   type, error, ipairs, pairs, setmetatable, tostring, require, rawset
 local find = string.find
 
-local _M = { _NAME = "mailgun", _VERSION = "0.1.0" }
+local _M = { _NAME = "mailgun", _VERSION = require("mailgun.engine.version") }
 
 local REGIONS = {
   us = { base = "https://api.mailgun.net", storage = "https://storage-us-east4.api.mailgun.net" },
@@ -25,10 +25,10 @@ local REGIONS = {
 }
 _M.REGIONS = REGIONS
 
--- Form booleans: Mailgun's send options and list flags take yes/no.
-local YESNO = { subscribed = true, upsert = true, active = true }
+-- Booleans of names the reference does not declare (its wire facts decide
+-- the others, see engine/wire.lua): o: and t: options take yes/no.
 local function bool(v, key)
-  if key and (key:match("^[ot]:") or YESNO[key]) then return v and "yes" or "no" end
+  if key and key:match("^[ot]:") then return v and "yes" or "no" end
   return v and "true" or "false"
 end
 
@@ -182,6 +182,7 @@ function _M.new(opts)
     backoff = opts.backoff,
     secrets = { opts.api_key, auth:sub(7), opts.signing_key },
     bool = bool,
+    reference = "mailgun.resources._reference", -- loaded with the first request
     fill = fill,
     alias = alias,
     on_error = on_error,

@@ -225,11 +225,7 @@ function _M.to_params(msg, opts)
   if msg.headers ~= nil then
     local list, err = check:headers(msg.headers)
     if not list then return nil, err end
-    for _, h in ipairs(list) do
-      local text, herr = fields.header(h.name, h.value) -- RFC 7230 token names, one-line values
-      if not text then return fail(herr, "headers") end
-      p["h:" .. h.name] = text
-    end
+    for _, h in ipairs(list) do p["h:" .. h.name] = h.value end
   end
   if msg.vars ~= nil then
     if type(msg.vars) ~= "table" then return fail("'vars' must be a table", "vars") end
@@ -247,11 +243,7 @@ function _M.to_params(msg, opts)
   for key, value in pairs(msg) do
     local field = OPTIONS[key]
     if field then
-      local vt = type(value)
-      if vt ~= "string" and vt ~= "number" and vt ~= "boolean" then
-        return fail("'" .. key .. "' must be a string, a number or a boolean, got " .. vt, key)
-      end
-      p[field] = yesno(value)
+      p[field] = yesno(value) -- a string, number or boolean: FIELDS, checked above
     elseif open_field(key) then
       if type(value) == "string" and key:match("^h:") and has_crlf(value) then
         return fail("header '" .. key .. "' contains CR or LF", key)

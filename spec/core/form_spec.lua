@@ -117,7 +117,7 @@ describe("core.form", function()
     assert.are.equal("application/octet-stream", p[1].content_type)
     assert.are.equal("\r\n--\r\n\0", p[2].data)
     assert.are.equal("text/plain", p[2].content_type)
-    assert.are.equal("inline", p[3].disposition)
+    assert.are.equal("form-data", p[3].disposition) -- RFC 7578 4.2: every part
     assert.are.equal("logo.png", p[3].filename)
     assert.are.equal("image/png", p[3].content_type)
     assert.are.equal("\0\1\2\255", p[4].data)

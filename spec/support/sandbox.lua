@@ -46,6 +46,8 @@ function _M.stop()
   os.execute(shell_quote(state.root .. "/bin/mailgun-sandbox") .. " --stop --pid-file "
     .. shell_quote(state.pidfile) .. " >/dev/null 2>&1")
   os.remove(state.pidfile)
+  local oracle = package.loaded["support.oracle"]
+  if oracle and oracle.url == state.url then oracle.url = nil end
   state.pidfile, state.url, state.sentinel = nil, nil, nil
 end
 
@@ -65,6 +67,8 @@ function _M.start(extra_args)
   local url = out:match("(http://[%w%.%-]+:%d+)")
   if not url then error("the sandbox did not start:\n" .. out, 2) end
   state.url, state.pidfile, state.root = url, pidfile, dir
+  local oracle = package.loaded["support.oracle"] -- spec/support/helper.lua
+  if oracle then oracle.url = url end
   state.sentinel = setmetatable({}, { __gc = function() _M.stop() end })
   return url
 end
@@ -140,7 +144,8 @@ end
 function _M.request(opts)
   local url = opts.url or (_M.url() .. opts.path)
   if opts.query then url = url .. (url:find("?", 1, true) and "&" or "?") .. urlencoded(opts.query) end
-  local headers = {}
+  -- hand-made requests test the sandbox itself: the oracle checks the client's
+  local headers = { ["X-Sandbox-Oracle"] = opts.oracle and "on" or "off" }
   for k, v in pairs(opts.headers or {}) do headers[k] = v end
   local auth = opts.auth
   if auth == nil and opts.path and not opts.path:find("^/sandbox") then auth = "mailgun" end
@@ -199,6 +204,9 @@ end
 function _M.reset() return control("DELETE", "/sandbox") end
 function _M.info() return control("GET", "/sandbox") end
 function _M.requests(filter) return control("GET", "/sandbox/requests", nil, filter).items end
+-- Requests that broke the API reference since the last clear (the oracle).
+function _M.violations() return control("GET", "/sandbox/violations").items end
+function _M.clear_violations() return control("DELETE", "/sandbox/violations") end
 function _M.messages(filter) return control("GET", "/sandbox/messages", nil, filter).items end
 function _M.fault(rule) return control("POST", "/sandbox/faults", rule).items[1] end
 function _M.faults() return control("GET", "/sandbox/faults").items end

@@ -20,14 +20,12 @@
 local options = require("mailgun.engine.options")
 local address = require("mailgun.engine.address")
 local errors = require("mailgun.engine.errors")
+local fields = require("mailgun.engine.fields")
 
 local type, ipairs, pairs, tostring, error, setmetatable, next, sort =
   type, ipairs, pairs, tostring, error, setmetatable, next, table.sort
 
 local _M = {}
-
--- RFC 5322 field names: printable ASCII but ':' (a provider may narrow it)
-local HEADER_NAME = { pattern = "^[!-9;-~]+$", text = "printable ASCII without ':' or spaces" }
 
 local Checker = {}
 Checker.__index = Checker
@@ -36,7 +34,7 @@ function _M.checker(cfg)
   return setmetatable({
     provider = cfg.provider, label = cfg.label, known = cfg.fields, open = cfg.open,
     limits = cfg.limits or {}, name_rule = cfg.name_rule,
-    header_name = cfg.header_name or HEADER_NAME,
+    header_name = cfg.header_name,
     errors = errors.bound(cfg.provider),
   }, Checker)
 end
@@ -120,7 +118,9 @@ function Checker:strings(v, field, max)
 end
 
 -- {Name = value} or {{name=, value=}} -> a list sorted by name (a map) or
--- in order (a list); names match cfg.header_name, values are one line.
+-- in order (a list); names are RFC 7230 tokens (engine/fields.lua) that
+-- also match cfg.header_name when the provider narrows them, values one
+-- line of text.
 function Checker:headers(v)
   local list = {}
   if v[1] ~= nil then
@@ -132,16 +132,14 @@ function Checker:headers(v)
     for k, val in pairs(v) do list[#list + 1] = { name = k, value = val } end
     sort(list, function(a, b) return tostring(a.name) < tostring(b.name) end)
   end
+  local narrow = self.header_name
   for _, h in ipairs(list) do
-    if type(h.name) ~= "string" or not h.name:find(self.header_name.pattern) then
-      return self:fail("header name '" .. tostring(h.name):gsub("%c", " ") .. "' must be "
-        .. self.header_name.text, "headers")
+    if narrow and type(h.name) == "string" and not h.name:find(narrow.pattern) then
+      return self:fail("header name '" .. h.name:gsub("%c", " ") .. "' must be " .. narrow.text, "headers")
     end
-    if type(h.value) ~= "string" and type(h.value) ~= "number" then
-      return self:fail("header '" .. h.name .. "' needs a string value", "headers")
-    end
-    h.value = tostring(h.value)
-    if h.value:find("[\r\n]") then return self:fail("header '" .. h.name .. "' contains CR or LF", "headers") end
+    local text, why = fields.header(h.name, h.value) -- an RFC 7230 token, a one-line value
+    if not text then return self:fail(why, "headers") end
+    h.value = text
   end
   return list
 end

@@ -102,16 +102,23 @@ _M.CALL = {
   url = "string", deadline = "number",
 }
 
--- Options of a chunked send (batch:send, email:send_bulk, send_batch:
--- engine/chunked.lua).
+-- Options of a chunked send (engine/chunked.lua), as send_batch takes
+-- them; batch:send and email:send_bulk add their sources' names.
 _M.CHUNKED = {
   size = "number", parallel = "number", progress = "function", resume = "table",
   resend_uncertain = "boolean", journal = "string",
 }
 
+-- A copy of a declared set with more names: options.with(CHUNKED, {x = "string"}).
+function _M.with(known, more)
+  local out = {}
+  for k, v in pairs(known) do out[k] = v end
+  for k, v in pairs(more) do out[k] = v end
+  return out
+end
+
 -- Options of the pages/each iterators: the call options and a cursor.
-_M.PAGING = { cursor = "string" }
-for k, v in pairs(_M.CALL) do _M.PAGING[k] = v end
+_M.PAGING = _M.with(_M.CALL, { cursor = "string" })
 
 -- The params of an endpoint whose names are declared (ep.params: the
 -- query or body fields the API documents): its path placeholders (and

@@ -56,12 +56,11 @@ STYLES.url = {
     end
     return engine:call(ep, params, opts)
   end,
-  after = function(result, items, params)
+  after = function(result, items)
     local p = result.paging
     local nxt = type(p) == "table" and p.next
-    if type(nxt) ~= "string" or nxt == "" then return nil end
-    local limit = tonumber(params.limit or "")
-    if limit and #items < limit then return nil end
+    -- a short page is not the end: a log (events) ends only on an empty page
+    if type(nxt) ~= "string" or nxt == "" or #items == 0 then return nil end
     return nxt
   end,
 }

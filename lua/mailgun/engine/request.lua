@@ -8,6 +8,8 @@ local url = require("mailgun.engine.url")
 local errors = require("mailgun.engine.errors")
 local scheduler = require("mailgun.engine.scheduler")
 local clock = require("mailgun.engine.clock")
+local wire = require("mailgun.engine.wire")
+local mime = require("mailgun.engine.mime")
 local defaults = require("mailgun.engine.defaults")
 local files = require("mailgun.engine.files")
 local options = require("mailgun.engine.options")
@@ -24,7 +26,7 @@ local function new_form()
   return core.form()
 end
 
-local _M = { _VERSION = "0.1.0" }
+local _M = { _VERSION = require("mailgun.engine.version") }
 
 local Engine = {}
 Engine.__index = Engine
@@ -46,7 +48,8 @@ _M.ENCODINGS = ENCODINGS
 -- list_suffix ("[]": a list in the query string goes as name[]=a&name[]=b),
 -- scheduler (default mailgun.engine.scheduler: the tasks whose calls yield
 -- instead of blocking), data (anything the provider's callbacks need: they
--- receive the engine as their last argument).
+-- receive the engine as their last argument), reference ("METHOD path" ->
+-- wire facts, see engine/wire.lua; a module name is loaded on first use).
 function _M.new(cfg)
   if type(cfg.transport) ~= "table" then
     error("bad argument 'transport' (table expected)", 2)
@@ -70,6 +73,7 @@ function _M.new(cfg)
     alias = cfg.alias, -- alias(placeholder, path) -> another accepted field name
     scheduler = cfg.scheduler or scheduler,
     data = cfg.data,
+    reference = cfg.reference,
   }, Engine)
   return e
 end
@@ -152,14 +156,15 @@ local function json_text(v)
 end
 
 -- Adds params to a C core form; returns true or nil, err (missing file).
+-- A file's content type: the caller's, else from its file name.
 local function add_item(form, k, item, bool)
   local t = type(item)
   if t == "string" then
     form:field(k, item)
   elseif t == "table" then
     if is_file(item) then
-      local opts = { filename = item.filename, content_type = item.content_type,
-                     inline = item.inline }
+      local opts = { filename = item.filename, inline = item.inline,
+                     content_type = item.content_type or mime.of(item.filename or item.path) }
       if item.path then
         local ok, msg = files.check_regular(item.path)
         if ok then ok, msg = form:file(k, item.path, opts) end
@@ -176,7 +181,7 @@ local function add_item(form, k, item, bool)
   elseif t == "boolean" then
     form:field(k, bool(item, k))
   else
-    form:field(k, tostring(item))
+    form:field(k, url.text(item))
   end
   return true
 end
@@ -201,7 +206,26 @@ end
 
 local function default_bool(v) return v and "true" or "false" end
 
+-- bool(v, key) for one request: the reference's spelling of the field
+-- (yes/no or true/false), else the client's.
+local function bool_for(facts, kind, fallback)
+  return function(v, k)
+    return wire.bool(wire.field(facts, kind, k), v) or fallback(v, k)
+  end
+end
+
 local EMPTY = {}
+
+-- The engine's wire reference, loaded on first use when given by name (a
+-- large module: mailgun.new does not pay for it).
+local function reference_of(self)
+  local ref = self.reference
+  if type(ref) == "string" then
+    ref = require(ref)
+    self.reference = ref
+  end
+  return ref
+end
 
 local function copy(t)
   local c = {}
@@ -243,6 +267,7 @@ end
 function Engine:path_for(ep, params, label)
   local template = template_of(ep)
   local names = template.names
+  local facts = wire.facts(reference_of(self), ep)
   local values, rest = {}, EMPTY
   local fill, alias_of = self.fill, self.alias
   if type(params) == "table" then
@@ -266,12 +291,16 @@ function Engine:path_for(ep, params, label)
     if values[n] == nil then
       values[n] = rest[n]
       alias = alias_of and alias_of(n, ep.path, self)
+      -- a field of that name the operation takes itself is not the path's
+      if alias and wire.declares(facts, alias) then alias = nil end
       if values[n] == nil and alias then values[n] = rest[alias] end
       if values[n] == nil and fill then values[n] = fill(n, ep.path, self) end
     end
-    if rest[n] ~= nil or (alias and rest[alias] ~= nil) then
+    -- a name the operation also takes in its body (an alert's name) goes in both
+    local keep = wire.in_body(facts, n)
+    if (rest[n] ~= nil and not keep) or (alias and rest[alias] ~= nil) then
       if rest == params then rest = copy(params) end
-      rest[n] = nil
+      if not keep then rest[n] = nil end
       if alias then rest[alias] = nil end
     end
   end
@@ -335,6 +364,7 @@ function Engine:prepare(ep, params, opts)
       target = base .. path
     end
   end
+  local facts = wire.facts(reference_of(self), ep)
   local bool = self.bool or default_bool
   local headers = self.headers
   if opts.headers then
@@ -377,6 +407,7 @@ function Engine:prepare(ep, params, opts)
       and next(rest, next(rest)) == nil then
       body = rest.body -- an explicit body, e.g. a JSON array
     end
+    body = wire.shape_json(facts, body)
     if next(body) ~= nil or json.is_array(body) or method ~= "GET" then
       local s, jerr = json.encode(body)
       if not s then return nil, errors.invalid("cannot encode the body as JSON: " .. tostring(jerr)) end
@@ -384,11 +415,15 @@ function Engine:prepare(ep, params, opts)
       req.headers = with_type(self, headers, "application/json")
     end
   elseif encoding == "urlencoded" then
-    req.body = url.encode_pairs(url.pairs_of(rest, bool, json_text))
+    rest = wire.shape_form(facts, rest, json_text)
+    req.body = url.encode_pairs(url.pairs_of(rest, bool_for(facts, "form", bool), json_text))
     req.headers = with_type(self, headers, "application/x-www-form-urlencoded")
+  elseif encoding == "multipart" and next(rest) == nil then
+    req.body = nil -- no fields: no body (RFC 2046 wants at least one part)
   elseif encoding == "multipart" then
     local form = new_form()
-    local ok, ferr = fill_form(form, rest, bool)
+    local ok, ferr = fill_form(form, wire.shape_form(facts, rest, json_text),
+      facts and bool_for(facts, "form", bool) or bool)
     if not ok then form:close(); return nil, ferr end
     req.form = form
   elseif encoding == "raw" then
@@ -414,7 +449,8 @@ function Engine:prepare(ep, params, opts)
       end
       query = renamed
     end
-    req.url = url.with_query(target, url.encode_pairs(url.pairs_of(query, bool, json_text)))
+    local q = url.encode_pairs(url.pairs_of(query, bool_for(facts, "query", bool), json_text))
+    req.url = url.with_query(target, q)
   else
     req.url = target
   end

@@ -37,7 +37,7 @@ local remove = table.remove
 local min, floor = math.min, math.floor
 local traceback = debug.traceback
 
-local _M = { _VERSION = "0.1.0" }
+local _M = { _VERSION = require("mailgun.engine.version") }
 
 local WAIT = {} -- yielded by our own waits (anything else is a plain yield)
 

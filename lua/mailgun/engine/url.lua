@@ -1,8 +1,19 @@
 -- URL pieces: percent-escaping, query strings, path templates.
 local type, tostring, pairs, ipairs, format, byte = type, tostring, pairs, ipairs, string.format, string.byte
 local concat, sort = table.concat, table.sort
+local floor = math.floor
 
 local _M = {}
+
+-- A value as wire text: integral numbers without a fraction ("5", never
+-- "5.0" nor "1e+15"), whatever Lua made of them (cjson, division).
+local function text(v)
+  if type(v) == "number" and v == floor(v) and v > -2^53 and v < 2^53 then
+    return format("%d", v)
+  end
+  return tostring(v)
+end
+_M.text = text
 
 local function hex(c)
   return format("%%%02X", byte(c))
@@ -10,12 +21,12 @@ end
 
 -- Escapes everything but RFC 3986 unreserved characters.
 function _M.escape(s)
-  return (tostring(s):gsub("[^%w%-%._~]", hex))
+  return (text(s):gsub("[^%w%-%._~]", hex))
 end
 
 -- Escapes for a path segment: '@' and ':' stay readable, '/' is escaped.
 function _M.escape_segment(s)
-  return (tostring(s):gsub("[^%w%-%._~@:!$&'()*+,;=]", hex))
+  return (text(s):gsub("[^%w%-%._~@:!$&'()*+,;=]", hex))
 end
 
 function _M.unescape(s)
@@ -27,7 +38,7 @@ end
 -- Scalar to text: booleans by the caller's style.
 local function scalar(v, bool)
   if type(v) == "boolean" then return bool(v) end
-  return tostring(v)
+  return text(v)
 end
 
 local function truefalse(v) return v and "true" or "false" end
@@ -97,12 +108,12 @@ function _M.expand(path, values)
       bad, why = bad or name, why or "missing"
       return ""
     end
-    local text = tostring(v)
-    if text == "." or text == ".." then
+    local seg = text(v)
+    if seg == "." or seg == ".." then
       bad, why = bad or name, why or "dot"
       return ""
     end
-    return _M.escape_segment(text)
+    return _M.escape_segment(seg)
   end)
   if bad then return nil, bad, why end
   return out

@@ -10,10 +10,10 @@ return function(name, kind, key, encoding)
   return {
     name = name,
     endpoints = {
-      -- params: the query fields the API documents (others raise, see options.lua)
+      -- params: the query fields the API documents (others raise, see options.lua);
+      -- address is the pivot of the API's own next/previous links, bounces too
       { name = "list", method = "GET", path = base, paging = "url", items = "items",
-        params = kind == "bounces" and { "limit", "page", "term" }
-          or { "limit", "page", "term", "address" } },
+        params = { "limit", "page", "term", "address" } },
       { name = "get", method = "GET", path = one },
       { name = "create", method = "POST", path = base, encoding = encoding },
       -- a CSV file (<= 25 MB) as the multipart field "file"

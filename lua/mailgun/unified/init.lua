@@ -21,7 +21,7 @@ local options = require("mailgun.engine.options")
 local type, pairs, error, setmetatable, require, tostring, rawset =
   type, pairs, error, setmetatable, require, tostring, rawset
 
-local _M = { _VERSION = "0.1.0" }
+local _M = { _VERSION = require("mailgun.engine.version") }
 
 _M.PROVIDERS = { mailgun = "mailgun", mailersend = "mailersend" }
 

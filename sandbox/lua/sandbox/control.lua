@@ -163,6 +163,14 @@ r:add("GET", "/sandbox/messages", messages)
 r:add("GET", "/sandbox/faults", fault_list)
 r:add("POST", "/sandbox/faults", fault_add)
 r:add("DELETE", "/sandbox/faults", fault_clear)
+r:add("GET", "/sandbox/violations", function()
+  return 200, { items = util.array(util.shallow_copy(store.violations)) }
+end)
+r:add("DELETE", "/sandbox/violations", function()
+  local n = #store.violations
+  store.violations = {}
+  return 200, { cleared = n }
+end)
 r:add("GET", "/sandbox/config", config_get)
 r:add("PUT", "/sandbox/config", config_put)
 r:add("POST", "/sandbox/events", event_add)

@@ -13,6 +13,7 @@ local faults = require("sandbox.faults")
 local router = require("sandbox.router")
 local generic = require("sandbox.generic")
 local respond = require("sandbox.respond")
+local oracle = require("sandbox.oracle")
 
 local type, pairs, ipairs, pcall, tostring, require = type, pairs, ipairs, pcall, tostring, require
 local io_open = io.open
@@ -189,6 +190,24 @@ function _M.handle()
   ctx.auth_scheme, ctx.auth_user, ctx.auth_pass = scheme, a, b
   ctx.provider = provider_of(method, path, scheme)
   local rec = record(ctx)
+
+  -- the reference as the oracle: a request that breaks it gets the 400 the
+  -- real API would give, and is kept in /sandbox/violations. Hand-made
+  -- requests of the sandbox's own specs say "X-Sandbox-Oracle: off".
+  if headers["x-sandbox-oracle"] ~= "off" then
+    local problems, route = oracle.check(ctx)
+    if problems[1] then
+      local v = { request = rec.id, method = method, path = path, provider = ctx.provider,
+        operation = route.method .. " " .. route.path, problems = problems,
+        user_agent = headers["user-agent"] }
+      store.violations[#store.violations + 1] = v
+      rec.violations, rec.status = problems, 400
+      local msg = "request does not follow the API reference (" .. v.operation .. "): "
+        .. table.concat(problems, "; ")
+      return respond.send(400, { message = msg, violations = problems },
+        { ["X-Sandbox-Route"] = "oracle" })
+    end
+  end
 
   local fault = faults.take(method, path, ctx.provider)
   if fault then

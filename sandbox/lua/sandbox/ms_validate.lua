@@ -11,12 +11,9 @@ local _M = {}
 local MAX_TO, MAX_CC, MAX_TAGS = 50, 10, 5
 local MAX_TEXT = 2 * 1024 * 1024
 local MAX_ATTACHMENT = 25 * 1024 * 1024
-local EXTENSIONS = {}
-for ext in ("txt csv log css ics xml html htm jpg jpe jpeg gif png bmp psd tif tiff svg indd ai "
-  .. "eps doc docx rtf odt ott pdf pub pages mobi epub mp3 m4a m4v wma avi wmv mp4 mov mpeg "
-  .. "mpg xls xlsx ods numbers odp ppt pptx pps key zip vcf eml p7m p7s pgp gpg asc json webp"):gmatch("%S+") do
-  EXTENSIONS[ext] = true
-end
+-- the attachment file types MailerSend accepts: the reference data's
+local EXTENSIONS = require("mailersend.resources._reference")["POST /email"].bodies.json
+  .fields.attachments.item_fields.filename.extensions
 
 local function add(errors, field, msg)
   errors[field] = errors[field] or util.array()

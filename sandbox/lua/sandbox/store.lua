@@ -149,6 +149,10 @@ function _M.ms_domain(name)
   }
 end
 
+-- Requests that broke the API reference (sandbox/oracle.lua); a reset keeps
+-- them: only DELETE /sandbox/violations clears them.
+_M.violations = {}
+
 function _M.reset()
   local cfg = _M.config
   local mg = {

@@ -20,7 +20,7 @@ local lower, find, sub, match, format = string.lower, string.find, string.sub, s
   string.format
 local min, floor = math.min, math.floor
 
-local _M = { _VERSION = "0.1.0" }
+local _M = { _VERSION = require("mailgun.engine.version") }
 local mt = { __index = _M }
 
 -- What this transport can do (see docs/internals.md): its requests yield

@@ -1,10 +1,10 @@
 -- The rock is not named "mailgun": another project owns that name on LuaRocks.
 rockspec_format = "3.0"
 package = "mailgun-mailersend"
-version = "0.1.0-1"
+version = "0.2.0-1"
 source = {
   url = "git+https://example.invalid/mailgun-mailersend.git",
-  tag = "v0.1.0",
+  tag = "v0.2.0",
 }
 description = {
   summary = "Mailgun and MailerSend clients for Lua on a libcurl C core",
