@@ -8,31 +8,16 @@ local byte, sub, concat, floor = string.byte, string.sub, table.concat, math.flo
 local _M = {}
 
 local ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-local PAIRS -- 12 bits -> two characters, made on first use
-
-local function pairs_table()
-  local chars, t = {}, {}
-  for i = 1, 64 do chars[i - 1] = sub(ALPHABET, i, i) end
-  for i = 0, 4095 do t[i] = chars[floor(i / 64)] .. chars[i % 64] end
-  return t
-end
+local CHARS = {}
+for i = 1, 64 do CHARS[i - 1] = sub(ALPHABET, i, i) end
 
 function _M.encode(s)
-  local P = PAIRS or pairs_table()
-  PAIRS = P
-  local out, n, k = {}, #s, 0
-  local full = n - n % 3
-  for i = 1, full, 3 do
+  local out, n = {}, #s
+  for i = 1, n, 3 do
     local a, b, c = byte(s, i, i + 2)
-    local v = a * 65536 + b * 256 + c
-    k = k + 1
-    out[k] = P[floor(v / 4096)] .. P[v % 4096]
-  end
-  if full < n then
-    local a, b = byte(s, full + 1, n)
-    local v = a * 65536 + (b or 0) * 256
-    local last = P[v % 4096]
-    out[k + 1] = P[floor(v / 4096)] .. (b and sub(last, 1, 1) or "") .. (b and "=" or "==")
+    local v = a * 65536 + (b or 0) * 256 + (c or 0)
+    out[#out + 1] = CHARS[floor(v / 262144)] .. CHARS[floor(v / 4096) % 64]
+      .. (b and CHARS[floor(v / 64) % 64] or "=") .. (c and CHARS[v % 64] or "=")
   end
   return concat(out)
 end
