@@ -173,14 +173,14 @@ describe("hardening: safe defaults", function()
     assert.equal(1, #t2.sent)
   end)
 
-  it("marks a 2xx send answer without JSON as uncertain, without an id", function()
+  it("takes a 2xx send answer without JSON as uncertain, never as sent", function()
     local c = mg({ { status = 200, headers = { ["content-type"] = "text/html" }, body = "<html>ok</html>" } })
     local res, err = c.messages:send(msg())
     assert.is_nil(res)
     assert.is_true(err.uncertain) -- it may have been accepted: never counted as sent
-    assert.is_nil(err.id)
+    assert.equal(200, err.status)
     local c2 = mg({ { body = '{"id":"<1@x>","message":"Queued"}' } })
-    assert.is_nil(assert(c2.messages:send(msg())).uncertain)
+    assert.equal("<1@x>", assert(c2.messages:send(msg())).id)
   end)
 end)
 
@@ -236,6 +236,12 @@ describe("hardening: fields that reach a header or a form field", function()
       assert.equal(0, #t.sent)
     end)
   end
+
+  it("Mailgun raises for a table as an o: option (a wrong type)", function()
+    local c, t = mg({})
+    assert.has_error(function() c.messages:send(msg({ tracking = { "yes" } })) end)
+    assert.equal(0, #t.sent)
+  end)
 
   it("Mailgun still sends plain o:, t:, h: and v: values", function()
     local c, t = mg({ { body = '{"id":"<1@x>"}' } })
