@@ -254,7 +254,7 @@ local function expand(c, values)
   if c.name then
     local v = values[c.name]
     if v == nil or v == "" then return nil, c.name, "missing" end
-    v = tostring(v)
+    v = url.text(v)
     if v == "." or v == ".." then return nil, c.name, "dot" end
     if find(v, "[^%w%-%._~@:!$&'()*+,;=]") then v = url.escape_segment(v) end
     return c.pre .. v .. c.post
