@@ -4,7 +4,14 @@
  * 8 reused easy handles).  bench/run compares mailgun.core against it.
  *
  *   reference WORKLOAD URL [COUNT] [FILE]
- *   WORKLOAD: seq | par8 | bulk | attach
+ *   WORKLOAD: seq | par8 | bulk | attach   (the core-only table)
+ *             ms      MailerSend JSON sends: the body built per message
+ *             batch   COUNT calls of 1,000 distinct recipients, the to
+ *                     fields and recipient-variables built per call
+ *             init    curl_global_init + the first easy handle
+ *
+ * For the public-API table URL is the base URL: the Mailgun path (or the
+ * MailerSend one) is appended as the client would.
  *
  * Prints "messages=N seconds=S peak_kib=K".
  */
@@ -102,6 +109,34 @@ static curl_mime *bench_bulk(CURL *easy)
   return mime;
 }
 
+/* a batch call built per call: recipients first..first+999, each with
+   {first, id} in recipient-variables */
+static curl_mime *bench_batch(CURL *easy, long first)
+{
+  char to[64];
+  struct bench_buf vars = {NULL, 0, 0};
+  int i;
+  curl_mime *mime = curl_mime_init(easy);
+  bench_field(mime, "from", "Excited User <mailgun@sandbox.example.com>");
+  bench_write("{", 1, 1, &vars);
+  for(i = 0; i < BULK_RECIPIENTS; i++) {
+    char item[160];
+    long id = first + i;
+    int n;
+    snprintf(to, sizeof(to), "user%ld@example.com", id);
+    bench_field(mime, "to", to);
+    n = snprintf(item, sizeof(item), "%s\"%s\":{\"first\":\"User%ld\",\"id\":%ld}",
+                 i ? "," : "", to, id, id);
+    bench_write(item, 1, (size_t)n, &vars);
+  }
+  bench_write("}", 1, 2, &vars); /* with the terminating NUL */
+  bench_field(mime, "subject", "Hello %recipient.first%");
+  bench_field(mime, "text", "Your id is %recipient.id%");
+  bench_field(mime, "recipient-variables", vars.data);
+  free(vars.data);
+  return mime;
+}
+
 static curl_mime *bench_attach(CURL *easy, const char *path)
 {
   curl_mime *mime = bench_small(easy);
@@ -143,6 +178,8 @@ static int bench_sequential(long count, const char *kind, const char *path)
   bench_setup(easy, &body);
   for(i = 0; i < count && !failed; i++) {
     curl_mime *mime = strcmp(kind, "bulk") == 0 ? bench_bulk(easy) :
+                      strcmp(kind, "batch") == 0 ?
+                      bench_batch(easy, i * BULK_RECIPIENTS) :
                       strcmp(kind, "attach") == 0 ?
                       bench_attach(easy, path) : bench_small(easy);
     body.len = 0;
@@ -151,6 +188,42 @@ static int bench_sequential(long count, const char *kind, const char *path)
     curl_mime_free(mime);
   }
   curl_easy_cleanup(easy);
+  free(body.data);
+  return failed;
+}
+
+/* MailerSend: a JSON body built per message, as a C programmer would */
+static int bench_json(long count)
+{
+  CURL *easy = curl_easy_init();
+  struct bench_buf body = {NULL, 0, 0};
+  struct curl_slist *headers = NULL;
+  long i;
+  int failed = 0;
+  headers = curl_slist_append(headers, "Authorization: Bearer mlsn.0000000000000000");
+  headers = curl_slist_append(headers, "Content-Type: application/json");
+  headers = curl_slist_append(headers, "Accept: application/json");
+  headers = curl_slist_append(headers, "Expect:");
+  bench_setup(easy, &body);
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+  for(i = 0; i < count && !failed; i++) {
+    char json[512];
+    long status = 0;
+    CURLcode rc;
+    snprintf(json, sizeof(json), "{\"from\":{\"email\":\"%s\"},\"to\":[{\"email\":\"%s\"}],"
+             "\"subject\":\"%s\",\"text\":\"%s\"}", "info@example.com",
+             "bar@example.com", "Hello", "Testing some MailerSend awesomeness!");
+    body.len = 0;
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, json);
+    rc = curl_easy_perform(easy);
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    if(rc != CURLE_OK || status != 202) {
+      fprintf(stderr, "reference: %s, status %ld\n", curl_easy_strerror(rc), status);
+      failed = 1;
+    }
+  }
+  curl_easy_cleanup(easy);
+  curl_slist_free_all(headers);
   free(body.data);
   return failed;
 }
@@ -244,6 +317,17 @@ int main(int argc, char **argv)
   workload = argv[1];
   bench_url = argv[2];
   count = argc > 3 ? strtol(argv[3], NULL, 10) : 1;
+  if(strcmp(workload, "init") == 0) {
+    CURL *easy;
+    start = bench_now();
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    easy = curl_easy_init();
+    seconds = bench_now() - start;
+    printf("messages=1 seconds=%.6f peak_kib=%ld\n", seconds, bench_peak_kib());
+    curl_easy_cleanup(easy);
+    curl_global_cleanup();
+    return 0;
+  }
   curl_global_init(CURL_GLOBAL_DEFAULT);
   bench_headers = curl_slist_append(NULL, "Authorization: Basic "
                                     "YXBpOmtleS0wMDAwMDAwMDAwMDAwMDAw");
@@ -252,6 +336,8 @@ int main(int argc, char **argv)
   start = bench_now();
   if(strcmp(workload, "par8") == 0)
     failed = bench_parallel(count);
+  else if(strcmp(workload, "ms") == 0)
+    failed = bench_json(count);
   else
     failed = bench_sequential(count, workload, argc > 4 ? argv[4] : NULL);
   seconds = bench_now() - start;

@@ -27,6 +27,8 @@ int luaopen_mailgun_core(lua_State *L)
     {"form", lmg_form_new},
     {"now", lmg_now},
     {"sleep", lmg_sleep},
+    {"json_by_address", lmg_json_by_address},
+    {"monotonic", lmg_monotonic},
     {NULL, NULL}
   };
   if(!lmg_curl_ready) {

@@ -4,6 +4,8 @@
  */
 #include <limits.h>
 #include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -202,11 +204,34 @@ static int lmg_basic_auth(lua_State *L)
   return 1;
 }
 
+/* Random bytes for form boundaries, one per request: RAND_bytes costs
+   microseconds a call whatever the size, so small requests are served
+   from a pool filled 1 KiB at a time (each byte handed out once, then
+   wiped; refilled in a forked child, which must not repeat its parent's
+   bytes). */
+#define LMG_POOL_SIZE 1024
+static unsigned char lmg_pool[LMG_POOL_SIZE];
+static size_t lmg_pool_left = 0;
+static pid_t lmg_pool_pid = 0;
+
 int lmg_random_bytes(unsigned char *dst, size_t n)
 {
+  pid_t pid;
   if(n > INT_MAX)
     return -1;
-  return RAND_bytes(dst, (int)n) == 1 ? 0 : -1;
+  if(n > LMG_POOL_SIZE / 4)
+    return RAND_bytes(dst, (int)n) == 1 ? 0 : -1;
+  pid = getpid();
+  if(n > lmg_pool_left || pid != lmg_pool_pid) {
+    if(RAND_bytes(lmg_pool, LMG_POOL_SIZE) != 1)
+      return -1;
+    lmg_pool_left = LMG_POOL_SIZE;
+    lmg_pool_pid = pid;
+  }
+  lmg_pool_left -= n;
+  memcpy(dst, lmg_pool + lmg_pool_left, n);
+  OPENSSL_cleanse(lmg_pool + lmg_pool_left, n);
+  return 0;
 }
 
 void lmg_crypto_open_lib(lua_State *L)

@@ -74,6 +74,21 @@ function core.mime(spec) end
 ---@return userdata smtp
 function core.smtp(opts) end
 
+---The JSON object `{entries[k].address: entries[k].vars}` for k = i..j (a
+---batch call's recipient-variables), built in one buffer; nil when a
+---`vars` is not flat (string keys; string, number or boolean values), for
+---the caller to use a general JSON encoder.
+---@param entries table[] `{address = string, vars = table|nil}` each
+---@param i integer
+---@param j integer
+---@return string|nil
+function core.json_by_address(entries, i, j) end
+
+---Seconds (a float) on a clock that never jumps with the wall clock
+---(CLOCK_MONOTONIC); only differences are meaningful.
+---@return number
+function core.monotonic() end
+
 ---Wall-clock seconds since the epoch (a float).
 ---@return number
 function core.now() end

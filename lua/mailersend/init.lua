@@ -6,7 +6,7 @@
 -- Every resource (client.domains, client.templates, client.sms, ...) is
 -- declared as data in mailersend/resources/ and run by the engine shared
 -- with the Mailgun client: same transports, same error shape.
-require("mailgun.engine.native") -- a clear error when the C core is missing or of another ABI
+require("mailgun.engine.native") -- a clear error now when the C core is missing (loaded on first use)
 local request = require("mailgun.engine.request")
 local base = require("mailgun.engine.client")
 local errors = require("mailgun.engine.errors")
@@ -34,7 +34,6 @@ _M.OPTIONS = {
 }
 _M.OPTION_HINTS = { api_key = "the API token goes in 'token'", key = "the API token goes in 'token'" }
 
-local Client = base.class()
 local specs = base.specs_loader("mailersend.resources.", resource_names)
 
 -- Every declared endpoint: {resource=, name=, method=, path=}.
@@ -75,7 +74,12 @@ end
 -- Explains MailerSend errors (err.code from "#MS..." in the text): a 429 is the per-minute limit (retried after
 -- Retry-After by the engine) or the daily quota (#MS42901 or
 -- X-ApiQuota-Remaining: 0; not worth a retry before the quota resets).
-local function explain(err, now)
+-- The engine's on_error, shared by every client.
+local function explain(err, _, _, engine)
+  local transport = engine.transport
+  local function now()
+    return transport.now and transport:now() or os.time()
+  end
   local h = err.headers
   -- MailerSend's error codes ("... #MS42225") as err.code
   if err.code == nil and type(err.message) == "string" then err.code = err.message:match("#(MS%d+)") end
@@ -101,9 +105,11 @@ end
 -- A copy of the call options (checked: mailgun/engine/options.lua) with a label.
 local function copy_opts(opts, label)
   if opts ~= nil then options.check(opts, options.CALL, label, { argn = 2, level = 3 }) end
-  local o = {}
-  for k, v in pairs(opts or {}) do o[k] = v end
-  o.label = o.label or label
+  local o = { label = label }
+  if opts then
+    for k, v in pairs(opts) do o[k] = v end
+    o.label = opts.label or label
+  end
   return o
 end
 
@@ -120,28 +126,30 @@ local function with_id(res, header_name)
   return res
 end
 
--- Hand-written methods of some resources; `client` is filled in later.
-local function extras(engine, spec, client)
+-- Hand-written methods of some resources, shared by every client (self is
+-- the client's view of the resource: self._engine, self._client).
+local function extras(spec)
   if spec.name == "activity" then
     local ep = find_endpoint(spec, "list")
     -- client.activity:follow{domain_id=, ...}: see mailersend/follow.lua
-    local methods = {
-      follow = function(_, args) return require("mailersend.follow").activity(engine, ep, args) end }
+    local methods = {}
+    function methods.follow(self, args) return require("mailersend.follow").activity(self._engine, ep, args) end
     -- client.activity:follow_async(args, on_event) -> task (see engine/follow.lua)
-    methods.follow_async = function(self, args, on_event)
+    function methods.follow_async(self, args, on_event)
       return require("mailgun.engine.follow").spawn(methods.follow, self, args, on_event)
     end
     return methods
   end
   if spec.name == "email" then
     local send_ep = find_endpoint(spec, "send")
+    local SEND = { label = "email:send" }
     return {
       -- client.email:send(msg[, opts]) -> {message_id=, send_paused=, warnings=} | nil, err
-      send = function(_, msg, opts)
-        opts = copy_opts(opts, "email:send")
+      send = function(self, msg, opts)
+        opts = opts == nil and SEND or copy_opts(opts, "email:send")
         local body, err = email.to_body(msg, 2, "email:send")
         if not body then return nil, err end
-        local res, serr = engine:call(send_ep, { body = body }, opts)
+        local res, serr = self._engine:call(send_ep, { body = body }, opts)
         if not res then return nil, serr end
         with_id(res, "x-message-id")
         local paused = header(request.meta(res).headers, "x-send-paused")
@@ -149,15 +157,15 @@ local function extras(engine, spec, client)
         return res
       end,
       -- client.email:send_bulk(list[, opts]) -> report (see mailersend/bulk.lua)
-      send_bulk = function(_, list, opts)
+      send_bulk = function(self, list, opts)
         local bulk = require("mailersend.bulk")
         if opts ~= nil then options.check(opts, bulk.OPTIONS, "email:send_bulk", { argn = 2 }) end
         if type(list) == "table" then email.check_fields(list, 2, "email:send_bulk") end
-        return bulk.send(client, list, opts)
+        return bulk.send(self._client, list, opts)
       end,
       -- client.email:reconcile_bulk(report, {domain_id=, settle=}) -> report, settled
-      reconcile_bulk = function(_, report, opts)
-        return require("mailersend.bulk").reconcile(client, report, opts)
+      reconcile_bulk = function(self, report, opts)
+        return require("mailersend.bulk").reconcile(self._client, report, opts)
       end,
     }
   elseif spec.name == "bulk" then
@@ -165,33 +173,35 @@ local function extras(engine, spec, client)
     return {
       -- client.bulk:send(list[, opts]): one call of at most 500 friendly
       -- messages -> {bulk_email_id=, message=} | nil, err
-      send = function(_, list, opts)
+      send = function(self, list, opts)
         opts = copy_opts(opts, "bulk:send")
         if type(list) == "table" then email.check_fields(list, 2, "bulk:send") end
         local bodies, err = email.to_bodies(list, email.MAX_BULK, 2, "bulk:send")
         if not bodies then return nil, err end
-        return engine:call(send_ep, { body = bodies }, opts)
+        return self._engine:call(send_ep, { body = bodies }, opts)
       end,
       -- client.bulk:wait(id, {interval=, timeout=, progress=}) -> final status | nil, err
-      wait = function(_, id, opts)
-        return require("mailersend.bulk").wait(client, id, opts)
+      wait = function(self, id, opts)
+        return require("mailersend.bulk").wait(self._client, id, opts)
       end,
     }
   elseif spec.name == "sms" then
     local send_ep = find_endpoint(spec, "send")
     return {
       -- client.sms:send{from=, to={...}, text=} -> {message_id=} | nil, err
-      send = function(_, params, opts)
+      send = function(self, params, opts)
         if type(params) ~= "table" then
           error("bad argument #1 to 'sms:send' (table expected, got " .. type(params) .. ")", 2)
         end
-        local res, err = engine:call(send_ep, params, copy_opts(opts, "sms:send"))
+        local res, err = self._engine:call(send_ep, params, copy_opts(opts, "sms:send"))
         if not res then return nil, err end
         return with_id(res, "x-sms-message-id")
       end,
     }
   end
 end
+
+local Client = base.class("mailersend.resources.", resource_names, extras)
 
 local function check_options(opts)
   options.check(opts, _M.OPTIONS, "mailersend.new", { hints = _M.OPTION_HINTS, level = 3 })
@@ -220,9 +230,6 @@ function _M.new(opts)
     cafile = opts.cafile, capath = opts.capath, proxy = opts.proxy, user_agent = user_agent,
     max_body = opts.max_body,
   })
-  local function now()
-    return transport.now and transport:now() or os.time()
-  end
   local engine = request.new({
     provider = "mailersend",
     base_url = base_url,
@@ -239,14 +246,10 @@ function _M.new(opts)
     secrets = { opts.token },
     page_limits = _M.PAGE_LIMITS,
     list_suffix = "[]",
-    reference = require("mailersend.resources._reference"),
-    on_error = function(err) explain(err, now) end,
+    reference = "mailersend.resources._reference", -- loaded with the first request
+    on_error = explain,
   })
-  -- base.new turns `fields` into the client itself
-  local fields = { engine = engine, transport = transport, base_url = base_url }
-  return base.new(fields, Client, specs(), function(e, spec)
-    return extras(e, spec, fields)
-  end)
+  return base.new({ engine = engine, transport = transport, base_url = base_url }, Client)
 end
 
 -- client:limits(res_or_err): as mailersend.limits.

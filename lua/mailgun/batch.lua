@@ -100,20 +100,21 @@ function Batch:count()
 end
 
 -- The form params of one call (shared options checked once by send), or
--- nil, err: a call never goes out without its recipient-variables.
+-- nil, err: a call never goes out without its recipient-variables (built
+-- in C from the entries themselves: json.by_address).
 local function call_params(base, items, call, marker)
   local p = {}
   for k, v in pairs(base) do p[k] = v end
-  local to, rv = {}, {}
-  for i, r in ipairs(items) do
+  local to = {}
+  for i = 1, #items do
+    local r = items[i]
     if r.bad then
       return nil, errors.invalid("recipient #" .. (call.first + i - 1) .. " of the source: " .. r.bad,
         { field = "to", index = call.first + i - 1 })
     end
     to[i] = r.to
-    rv[r.address] = r.vars
   end
-  local encoded, jerr = json.encode(rv)
+  local encoded, jerr = json.by_address(items, 1, #items)
   if not encoded then
     return nil, errors.invalid("cannot encode recipient-variables: " .. tostring(jerr), { field = "to" })
   end
@@ -128,8 +129,8 @@ end
 -- callback(report, err) runs inside mailgun.poll (see mailgun.scheduler).
 function Batch:send_async(opts, callback)
   local engine = self.client.engine
-  return require("mailgun.engine.scheduler").call_async(engine.transport.name == "resty", Batch.send, self,
-    { n = 1, opts }, callback, "batch:send_async")
+  return engine.scheduler.call_async(engine:yields(), Batch.send, self,
+    { n = 1, opts }, callback, "batch:send_async", true)
 end
 
 local OPTIONS = options.with(options.CHUNKED, { source = "function", source_id = "string" })

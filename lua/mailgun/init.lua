@@ -4,16 +4,18 @@
 --   local res, err = client.messages:send{from = ..., to = ..., subject = ..., text = ...}
 -- Every resource (client.domains, client.bounces, client.lists, ...) is
 -- declared as data in mailgun/resources/ and run by the shared engine.
-require("mailgun.engine.native") -- a clear error when the C core is missing or of another ABI
+require("mailgun.engine.native") -- a clear error now when the C core is missing (loaded on first use)
 local request = require("mailgun.engine.request")
 local base = require("mailgun.engine.client")
 local transports = require("mailgun.engine.transport")
 local options = require("mailgun.engine.options")
 local message = require("mailgun.message")
 local resource_names = require("mailgun.resources")
+local base64 = require("mailgun.engine.base64")
 
 local type, error, ipairs, pairs, setmetatable, tostring, require, rawset =
   type, error, ipairs, pairs, setmetatable, tostring, require, rawset
+local find = string.find
 
 local _M = { _NAME = "mailgun", _VERSION = require("mailgun.engine.version") }
 
@@ -43,7 +45,6 @@ _M.OPTION_HINTS = { token = "the API key goes in 'api_key'", key = "the API key 
 -- The options of messages:send and messages:send_mime (engine call options).
 local CALL = options.CALL
 
-local Client = base.class()
 local specs = base.specs_loader("mailgun.resources.", resource_names)
 
 -- Every declared endpoint: {resource=, name=, method=, path=, deprecated=}.
@@ -58,32 +59,95 @@ local function find_endpoint(spec, name)
   error("mailgun.resources." .. spec.name .. " declares no '" .. name .. "' endpoint")
 end
 
--- Hand-written methods of the messages resource: the friendly send.
-local function message_methods(engine, spec)
+-- Hand-written methods of the messages resource: the friendly send (self
+-- is the client's view of the resource: self._engine).
+local function message_methods(spec)
   local send_ep = find_endpoint(spec, "send")
   local mime_ep = find_endpoint(spec, "send_mime")
+  local SEND, MIME = { label = "messages:send" }, { label = "messages:send_mime" }
   local extra = {}
   -- client.messages:send(msg[, opts]) -> {id=, message=} | nil, err
-  function extra.send(_, msg, opts)
+  function extra.send(self, msg, opts)
     if opts ~= nil then options.check(opts, CALL, "messages:send", { argn = 2 }) end
     local params, err = message.to_params(msg)
     if not params then return nil, err end
     if type(msg.domain) == "string" then params.domain_name = msg.domain end
-    opts = opts or {}
-    opts.label = opts.label or "messages:send"
-    return engine:call(send_ep, params, opts)
+    if opts == nil then opts = SEND elseif opts.label == nil then opts.label = SEND.label end
+    return self._engine:call(send_ep, params, opts)
+  end
+  -- client.messages:send_async(msg[, opts], callback) -> handle: submitted
+  -- to the engine's loop at once, no task (see Engine:call_async)
+  function extra.send_async(self, ...)
+    local callback, msg, opts = request.split_callback(...)
+    request.check_callback(callback, select("#", ...), "messages:send_async")
+    if opts ~= nil then options.check(opts, CALL, "messages:send_async", { argn = 2 }) end
+    local params, err = message.to_params(msg)
+    if not params then return request.failed(callback, err) end
+    if type(msg.domain) == "string" then params.domain_name = msg.domain end
+    if opts == nil then opts = SEND elseif opts.label == nil then opts.label = SEND.label end
+    return self._engine:call_async(send_ep, params, opts, callback, "messages:send_async")
   end
   -- client.messages:send_mime{to=, message = mime_text | {path=}, ...options}
-  function extra.send_mime(_, msg, opts)
+  function extra.send_mime(self, msg, opts)
     if opts ~= nil then options.check(opts, CALL, "messages:send_mime", { argn = 2 }) end
     local params, err = message.to_params(msg, { mime = true })
     if not params then return nil, err end
     if type(msg.domain) == "string" then params.domain_name = msg.domain end
-    opts = opts or {}
-    opts.label = opts.label or "messages:send_mime"
-    return engine:call(mime_ep, params, opts)
+    if opts == nil then opts = MIME elseif opts.label == nil then opts.label = MIME.label end
+    return self._engine:call(mime_ep, params, opts)
   end
   return extra
+end
+
+-- client.logs:follow{...} / client.events:follow{...} (mailgun/follow.lua)
+-- and their follow_async(args, on_event) -> task (engine/follow.lua).
+local function follow_methods(spec)
+  local name = spec.name
+  local ep = find_endpoint(spec, name == "logs" and "query" or "list")
+  local methods = {}
+  function methods.follow(self, args)
+    return require("mailgun.follow")[name](self._engine, ep, args)
+  end
+  function methods.follow_async(self, args, on_event)
+    return require("mailgun.engine.follow").spawn(methods.follow, self, args, on_event)
+  end
+  return methods
+end
+
+local Client = base.class("mailgun.resources.", resource_names, function(spec)
+  if spec.name == "messages" then return message_methods(spec) end
+  if spec.name == "logs" or spec.name == "events" then return follow_methods(spec) end
+end)
+
+-- The engine's callbacks, shared by every client: engine.data holds the
+-- client's domain, region and base URL.
+local function is_domain_path(path)
+  return find(path, "/domains/{name}", 1, true) ~= nil
+end
+
+local function fill(name, path, engine)
+  if find(path, "^/v2/x509/") then return nil end -- wants the tracking host
+  if name == "domain" or name == "domain_name" then return engine.data.domain end
+  if name == "name" and is_domain_path(path) then return engine.data.domain end
+  return nil
+end
+
+-- {domain_name} and the {name} of domain paths also read `domain`
+local function alias(name, path)
+  if name == "domain_name" then return "domain" end
+  if name == "name" and is_domain_path(path) then return "domain" end
+  if name == "domain" then return "domain_name" end
+  return nil
+end
+
+local function on_error(err, ep, _, engine)
+  local path = ep and ep.path or ""
+  if (err.status == 401 or err.status == 404) and
+     (find(path, "{domain", 1, true) or is_domain_path(path)) then
+    local data = engine.data
+    err.message = err.message .. " (check the region: this client uses '" .. data.region
+      .. "' (" .. data.base_url .. "); a domain lives in one region only)"
+  end
 end
 
 -- mailgun.new{api_key=, domain=, region="us"|"eu", base_url=, storage_url=,
@@ -112,9 +176,9 @@ function _M.new(opts)
     cafile = opts.cafile, capath = opts.capath, proxy = opts.proxy, user_agent = user_agent,
     max_body = opts.max_body,
   })
-  local core = require("mailgun.core")
+  local auth = base64.basic_auth("api", opts.api_key)
   local headers = {
-    Authorization = core.basic_auth("api", opts.api_key),
+    Authorization = auth,
     ["User-Agent"] = user_agent,
     Accept = "application/json",
   }
@@ -132,48 +196,17 @@ function _M.new(opts)
     timeout = opts.timeout,
     deadline = opts.deadline,
     backoff = opts.backoff,
-    secrets = { opts.api_key, headers.Authorization:sub(7), opts.signing_key },
+    secrets = { opts.api_key, auth:sub(7), opts.signing_key },
     bool = bool,
-    reference = require("mailgun.resources._reference"),
-    fill = function(name, path)
-      if path:find("^/v2/x509/") then return nil end -- wants the tracking host
-      if name == "domain" or name == "domain_name" then return domain end
-      if name == "name" and path:find("/domains/{name}", 1, true) then return domain end
-      return nil
-    end,
-    -- {domain_name} and the {name} of domain paths also read `domain`
-    alias = function(name, path)
-      if name == "domain_name" then return "domain" end
-      if name == "name" and path:find("/domains/{name}", 1, true) then return "domain" end
-      if name == "domain" then return "domain_name" end
-      return nil
-    end,
-    on_error = function(err, ep)
-      local path = ep and ep.path or ""
-      if (err.status == 401 or err.status == 404) and
-         (path:find("{domain", 1, true) or path:find("/domains/{name}", 1, true)) then
-        err.message = err.message .. " (check the region: this client uses '" .. region_name
-          .. "' (" .. base_url .. "); a domain lives in one region only)"
-      end
-    end,
+    reference = "mailgun.resources._reference", -- loaded with the first request
+    fill = fill,
+    alias = alias,
+    on_error = on_error,
+    data = { domain = domain, region = region_name, base_url = base_url },
   })
 
   return base.new({ engine = engine, transport = transport, domain = domain,
-                    region = region_name, base_url = base_url }, Client, specs(),
-    function(e, spec)
-      if spec.name == "messages" then return message_methods(e, spec) end
-      if spec.name == "logs" or spec.name == "events" then
-        local ep = find_endpoint(spec, spec.name == "logs" and "query" or "list")
-        local follow = require("mailgun.follow")[spec.name]
-        -- client.logs:follow{...} / client.events:follow{...}: see mailgun/follow.lua
-        local methods = { follow = function(_, args) return follow(e, ep, args) end }
-        -- client.logs:follow_async(args, on_event) -> task (see engine/follow.lua)
-        methods.follow_async = function(self, args, on_event)
-          return require("mailgun.engine.follow").spawn(methods.follow, self, args, on_event)
-        end
-        return methods
-      end
-    end)
+                    region = region_name, base_url = base_url }, Client)
 end
 
 -- Non-blocking use (see mailgun/engine/scheduler.lua):
@@ -199,7 +232,7 @@ end
 
 function _M.pending()
   local scheduler = require("mailgun.engine.scheduler")
-  return scheduler.pending() + require("mailgun.engine.async").pending_all()
+  return scheduler.pending() + require("mailgun.engine.async").pending_all(true)
 end
 
 -- SMTP submission with the message table of messages:send (mailgun/smtp.lua).

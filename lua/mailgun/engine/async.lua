@@ -3,11 +3,14 @@
 -- frame, with 0 = never wait). Retries wait on a timer checked by poll, not
 -- in a sleep. Callbacks receive res, err exactly as the blocking call
 -- returns them.
-local core = require("mailgun.core")
+-- One queue: requests beyond max_connections wait in the C core's multi
+-- (it starts them as slots free up), never in Lua.
+local core = require("mailgun.engine.native").core()
+local clock = require("mailgun.engine.clock")
 local defaults = require("mailgun.engine.defaults")
 
-local setmetatable, pairs, ipairs, type, pcall, error, tonumber =
-  setmetatable, pairs, ipairs, type, pcall, error, tonumber
+local setmetatable, pairs, ipairs, type, pcall, error =
+  setmetatable, pairs, ipairs, type, pcall, error
 local min, floor = math.min, math.floor
 local remove = table.remove
 
@@ -16,35 +19,27 @@ local _M = {}
 local Loop = {}
 Loop.__index = Loop
 
--- Wall-clock seconds and a real sleep: the C core's now/sleep, else
--- luasystem (installed with busted), else LuaJIT's FFI, else os.time.
-local function pick_clock()
-  if core.now and core.sleep then return core.now, core.sleep end
-  local ok, system = pcall(require, "system")
-  if ok and type(system) == "table" and system.gettime and system.sleep then
-    return system.gettime, system.sleep
-  end
-  local has_ffi, ffi = pcall(require, "ffi")
-  if has_ffi then
-    pcall(ffi.cdef, [[
-      struct mailgun_timeval { long tv_sec; long tv_usec; };
-      int gettimeofday(struct mailgun_timeval *tv, void *tz);
-      int poll(void *fds, unsigned long nfds, int timeout);
-    ]])
-    local tv = ffi.new("struct mailgun_timeval")
-    return function()
-      ffi.C.gettimeofday(tv, nil)
-      return tonumber(tv.tv_sec) + tonumber(tv.tv_usec) / 1e6
-    end, function(seconds)
-      ffi.C.poll(nil, 0, floor(seconds * 1000 + 0.5))
-    end
-  end
-  return os.time, function(seconds)
-    local t = os.time() + seconds
-    repeat until os.time() >= t
-  end
+-- A submitted request, also the handle async calls return: cancel(),
+-- status() ("waiting" | "done" | "cancelled"), result() -> res, err.
+local Job = {}
+Job.__index = Job
+_M.Job = Job
+
+function Job:cancel()
+  return self.loop:cancel(self)
 end
-local now, sleep = pick_clock()
+
+function Job:status()
+  if not self.done then return "waiting" end
+  return self.cancelled and "cancelled" or "done"
+end
+
+function Job:result()
+  if self.done then return self.res, self.err end
+end
+
+-- deadlines and waits: the monotonic clock
+local now, sleep = clock.monotonic, clock.sleep
 _M.now, _M.sleep = now, sleep
 
 -- Loops alive, for mailgun.poll() (weak: a dropped loop is collected).
@@ -61,43 +56,32 @@ function _M.new(opts)
     verify = opts.verify, cafile = opts.cafile, capath = opts.capath,
     proxy = opts.proxy, user_agent = opts.user_agent, max_body = opts.max_body or defaults.max_body,
   })
-  -- jobs wait in `queue` while `limit` are in the multi: a poll then
-  -- finishes at most `limit` transfers, which keeps each poll short
-  local loop = setmetatable({ multi = multi, jobs = {}, timers = {}, count = 0, errors = {},
-                              backlog = {}, queue = {}, active = 0,
-                              limit = opts.max_connections or 8 }, Loop)
+  -- count: jobs not finished; owned: those of them a scheduler task waits
+  -- for (the task is what mailgun.pending() counts)
+  local loop = setmetatable({ multi = multi, jobs = {}, timers = {}, count = 0, owned = 0,
+                              errors = {}, backlog = {} }, Loop)
   loops[loop] = true
   return loop
 end
 
 local function start(loop, job)
-  if loop.active >= loop.limit then
-    loop.queue[#loop.queue + 1] = job
-    return
-  end
   local req = job.req
   if req.form and job.attempt > 1 then req.form:rewind() end
   if job.engine.arm then job.engine:arm(req) end
-  local id = loop.multi:add({ method = req.method, url = req.url, headers = req.headers,
-    body = req.body, form = req.form, timeout = req.timeout and req.timeout * 1000 or nil,
+  local timeout = req.timeout
+  -- the C core reads the fields it knows; only a timeout needs converting
+  local id = loop.multi:add(timeout == nil and req or { method = req.method, url = req.url,
+    headers = req.headers, body = req.body, form = req.form, timeout = timeout * 1000,
     once = req.once or nil })
   job.id = id
   loop.jobs[id] = job
-  loop.active = loop.active + 1
-end
-
--- A job left the multi: start queued ones in its place.
-local function release(loop)
-  loop.active = loop.active - 1
-  while loop.active < loop.limit and #loop.queue > 0 do
-    local job = remove(loop.queue, 1)
-    if not job.done then start(loop, job) end
-  end
 end
 
 local function finish(loop, job, res, err)
   loop.count = loop.count - 1
+  if job.owner then loop.owned = loop.owned - 1 end
   job.done = true
+  job.res, job.err = res, err
   local req = job.req
   if req.form and not req.keep_form then req.form:close() end
   local ok, cerr = pcall(job.callback, res, err)
@@ -105,14 +89,17 @@ local function finish(loop, job, res, err)
 end
 
 -- Submits a prepared engine request; callback(res, err) runs inside a
--- later poll. Returns a handle for cancel().
+-- later poll. owner (optional): the task waiting for it, so the pair counts
+-- once in pending. Returns a handle for cancel().
 -- On a closed loop the callback runs at once with nil, err{kind="cancelled"}.
-function Loop:submit(engine, req, callback)
+function Loop:submit(engine, req, callback, owner)
   if type(callback) ~= "function" then
     error("bad argument #3 to 'submit' (function expected, got " .. type(callback) .. ")", 2)
   end
-  local job = { engine = engine, req = req, attempt = 1, callback = callback }
+  local job = setmetatable({ loop = self, engine = engine, req = req, attempt = 1, callback = callback,
+                             owner = owner }, Job)
   self.count = self.count + 1
+  if owner then self.owned = self.owned + 1 end
   if self.closed then
     local errors = require("mailgun.engine.errors")
     finish(self, job, nil, errors.new({ kind = "cancelled", message = "the client was closed" }))
@@ -122,22 +109,37 @@ function Loop:submit(engine, req, callback)
   return job
 end
 
--- Cancels a pending request: its callback runs with nil, {kind="cancelled"}.
-function Loop:cancel(job)
+-- Cancels a pending request: its callback runs with nil, err (default
+-- {kind="cancelled"}).
+function Loop:cancel(job, err)
   if job.done then return false end
+  job.cancelled = true
   if job.id and self.jobs[job.id] == job then
     self.multi:cancel(job.id)
     self.jobs[job.id] = nil
-    release(self)
   end
   for i, t in ipairs(self.timers) do
     if t.job == job then remove(self.timers, i) break end
   end
   local errors = require("mailgun.engine.errors")
-  finish(self, job, nil, errors.new({ kind = "cancelled", message = "the request was cancelled" }))
+  finish(self, job, nil, err or errors.new({ kind = "cancelled", message = "the request was cancelled" }))
   return true
 end
 
+-- Cancels the requests of one engine (its client is closing): the loop is
+-- shared by the clients of a transport and goes on for the others.
+function Loop:cancel_engine(engine, err)
+  local list = {}
+  for _, job in pairs(self.jobs) do
+    if job.engine == engine then list[#list + 1] = job end
+  end
+  for _, timer in ipairs(self.timers) do
+    if timer.job.engine == engine then list[#list + 1] = timer.job end
+  end
+  for _, job in ipairs(list) do self:cancel(job, err) end
+end
+
+-- Requests not finished (with those a task waits for).
 function Loop:pending()
   return self.count
 end
@@ -185,7 +187,6 @@ function Loop:poll(timeout_ms, budget_ms)
     local job = self.jobs[c.id]
     if job then
       self.jobs[c.id] = nil
-      release(self)
       local res, err, delay = job.engine:decide(job.req, job.attempt, c.res, c.err, c.detail,
         c.sent)
       if delay then
@@ -220,8 +221,6 @@ function Loop:close()
   local list = {}
   for _, job in pairs(self.jobs) do list[#list + 1] = job end
   for _, timer in ipairs(self.timers) do list[#list + 1] = timer.job end
-  for _, job in ipairs(self.queue) do list[#list + 1] = job end
-  self.queue = {}
   for _, job in ipairs(list) do
     if not job.done then self:cancel(job) end
   end
@@ -234,10 +233,12 @@ function Loop:close()
   end
 end
 
--- Requests in flight or waiting for a retry, over every live loop.
-function _M.pending_all()
+-- Requests in flight or waiting for a retry, over every live loop; with
+-- counted = true only those no task waits for (mailgun.pending() counts
+-- the task instead: one send_async is one).
+function _M.pending_all(counted)
   local n = 0
-  for loop in pairs(loops) do n = n + loop.count end
+  for loop in pairs(loops) do n = n + loop.count - (counted and loop.owned or 0) end
   return n
 end
 

@@ -179,8 +179,8 @@ function _M.run(spec)
     if opts.progress then opts.progress(report, call) end
   end
 
-  -- the scheduler given to the engine, else the module (when loaded)
-  local scheduler = engine.scheduler or package.loaded["mailgun.engine.scheduler"]
+  -- the scheduler given to the engine (every engine has one)
+  local scheduler = engine.scheduler or require("mailgun.engine.scheduler")
   local function worker()
     while true do
       local call, items = next_call()
@@ -196,7 +196,6 @@ function _M.run(spec)
   if parallel > 1 then
     local workers = {}
     for i = 1, parallel do workers[i] = i end
-    scheduler = scheduler or require("mailgun.engine.scheduler")
     ok, err = pcall(scheduler.each, workers, parallel, worker)
   else
     ok, err = pcall(worker)

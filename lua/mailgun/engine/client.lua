@@ -1,12 +1,14 @@
 -- What every client (Mailgun, MailerSend) has besides its resources: the
--- engine and transport, resource objects built from data, the raw
--- pass-through request, the non-blocking loop, close.
+-- engine and transport, resource objects built from data (shared per
+-- provider, see class), the raw pass-through request, the non-blocking
+-- loop, close.
 local request = require("mailgun.engine.request")
+local errors = require("mailgun.engine.errors")
+local transports = require("mailgun.engine.transport")
 local options = require("mailgun.engine.options")
 
-local type, error, ipairs, pairs, setmetatable, rawget =
-  type, error, ipairs, pairs, setmetatable, rawget
-local loaded = package.loaded
+local type, error, ipairs, pairs, setmetatable, rawget, rawset, require =
+  type, error, ipairs, pairs, setmetatable, rawget, rawset, require
 
 local _M = {}
 
@@ -31,24 +33,37 @@ function _M.specs_loader(prefix, names)
   end
 end
 
--- fields: engine, transport, plus anything the provider keeps; class: a
--- table of provider methods (its __index falls back to Client);
--- extras(engine, spec) -> hand-written methods of a resource or nil.
-function _M.new(fields, class, specs, extras)
-  local client = setmetatable(fields, class)
-  -- the engine reaches the loop through the client (tasks, see scheduler)
-  fields.engine.get_loop = function() return client:loop() end
-  for _, spec in ipairs(specs) do
-    client[spec.name] = request.resource(fields.engine, spec, extras and extras(fields.engine, spec))
+-- A provider class: the common methods, plus one resource per name of
+-- `names` (spec module prefix .. name), shared by every client of the
+-- provider. Nothing is copied per client: client.<name> is a two-field
+-- view {_engine=, _client=} made on first use, whose methods live in the
+-- resource class, itself built (and its spec loaded) on first use.
+-- extras(spec) -> the hand-written methods of a resource (self is the
+-- view) or nil.
+function _M.class(prefix, names, extras)
+  local class = setmetatable({}, { __index = Client })
+  local known, classes = {}, {}
+  for _, name in ipairs(names or {}) do known[name] = true end
+  class.__index = function(client, key)
+    local v = class[key]
+    if v ~= nil or not known[key] then return v end
+    local rclass = classes[key]
+    if not rclass then
+      local spec = require(prefix .. key)
+      rclass = request.resource_class(spec, extras and extras(spec))
+      classes[key] = rclass
+    end
+    local view = setmetatable({ _engine = rawget(client, "engine"), _client = client }, rclass)
+    rawset(client, key, view)
+    return view
   end
-  return client
+  return class
 end
 
--- A provider class inheriting the common methods.
-function _M.class()
-  local class = setmetatable({}, { __index = Client })
-  class.__index = class
-  return class
+-- fields: engine, transport, plus anything the provider keeps; they become
+-- the client itself.
+function _M.new(fields, class)
+  return setmetatable(fields, class)
 end
 
 -- An authenticated request to any endpoint (a path relative to the base
@@ -74,13 +89,10 @@ function _M.endpoint_for(method, path, opts)
            items = opts and opts.items }
 end
 
--- The client's non-blocking loop (C core multi), or nil when the client
--- runs on a transport other than the curl one.
+-- The client's non-blocking loop (the engine's: its transport's), or nil
+-- when the transport has none (see docs/internals.md, transports).
 function Client:loop()
-  if self._loop then return self._loop end
-  if self._closed or self.transport.name ~= "curl" then return nil end
-  self._loop = require("mailgun.engine.async").new(self.transport.options)
-  return self._loop
+  return self.engine:loop()
 end
 
 -- Drives the requests started without waiting (async methods, tasks of
@@ -118,20 +130,12 @@ function Client:async()
 end
 
 -- Closes the client: requests in flight and tasks using it end, their
--- callbacks getting nil, err{kind="cancelled"}; then the connections.
+-- callbacks getting nil, err{kind="cancelled"}; then its transport is
+-- released (closed once no client shares it any more).
 function Client:close()
   self._closed = true
-  self.engine.closed = true
-  local scheduler = loaded["mailgun.engine.scheduler"]
-  if scheduler then
-    scheduler.cancel_engine(self.engine, scheduler.cancelled_error("the client was closed"))
-  end
-  if self._loop then
-    local loop = self._loop
-    self._loop = nil
-    loop:close()
-  end
-  if self.transport.close then self.transport:close() end
+  self.engine:close(errors.new({ kind = "cancelled", message = "the client was closed" }))
+  transports.release(self.transport)
 end
 
 return _M

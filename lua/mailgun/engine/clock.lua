@@ -5,12 +5,27 @@
 --                     backoff, budgets); only differences are meaningful;
 --   clock.sleep(s)    blocks the whole process (never inside nginx: the
 --                     resty transport and the scheduler wait on timers).
-local core = require("mailgun.core")
+-- The C core is loaded on first use, not with this module (see base64.lua).
+local native = require("mailgun.engine.native")
 
 local _M = {}
 
-_M.epoch = core.now
-_M.monotonic = core.monotonic or core.now
-_M.sleep = core.sleep
+local core
+local function load()
+  core = native.core()
+  return core
+end
+
+function _M.epoch()
+  return (core or load()).now()
+end
+
+function _M.monotonic()
+  return (core or load()).monotonic()
+end
+
+function _M.sleep(seconds)
+  return (core or load()).sleep(seconds)
+end
 
 return _M

@@ -9,10 +9,15 @@ local _M = { null = cjson.null }
 
 local array_mt = { __name = "json.array" }
 local EMPTY = "\0json-empty-array\0"
+-- every marked table still alive: while there is none, encode skips the
+-- walk looking for empty ones (a batch's recipient variables are large)
+local marked = setmetatable({}, { __mode = "k" })
 
 -- Marks t (default: a new table) as a JSON array, so {} encodes as [].
 function _M.array(t)
-  return setmetatable(t or {}, array_mt)
+  t = setmetatable(t or {}, array_mt)
+  marked[t] = true
+  return t
 end
 
 function _M.is_array(t)
@@ -40,13 +45,39 @@ local function mark_empty(v, seen)
   return copy
 end
 
+-- Is an empty marked array reachable from v? (no allocation; depth-bound
+-- like the encoder, so a cycle ends here too)
+local function has_empty(v, depth)
+  if getmetatable(v) == array_mt and next(v) == nil then return true end
+  if depth > 100 then return true end
+  for _, x in pairs(v) do
+    if type(x) == "table" and has_empty(x, depth + 1) then return true end
+  end
+  return false
+end
+
 function _M.encode(v)
-  local s, err = cjson.encode(mark_empty(v))
+  if type(v) == "table" and next(marked) ~= nil and has_empty(v, 0) then v = mark_empty(v) end
+  local s, err = cjson.encode(v)
   if not s then return nil, err end
   if s:find("\\u0000json-empty-array\\u0000", 1, true) then
     s = s:gsub('"\\u0000json%-empty%-array\\u0000"', "[]")
   end
   return s
+end
+
+-- The JSON object {entries[k].address: entries[k].vars} for k = i..j
+-- (vars nil: {}), e.g. a batch call's recipient-variables: built in C for
+-- flat variables, else through encode.
+function _M.by_address(entries, i, j)
+  local s = require("mailgun.engine.native").core().json_by_address(entries, i, j)
+  if s then return s end
+  local map = {}
+  for k = i, j do
+    local e = entries[k]
+    map[e.address] = e.vars or {}
+  end
+  return _M.encode(map)
 end
 
 function _M.decode(s)

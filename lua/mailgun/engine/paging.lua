@@ -210,20 +210,21 @@ function _M.each(engine, ep, params, opts)
 end
 
 -- Adds pages/each (for the "list" endpoint, else the first paginated one)
--- and pages_<name>/each_<name> for every other paginated endpoint.
-function _M.attach(obj, engine)
+-- and pages_<name>/each_<name> for every other paginated endpoint to a
+-- resource class (its objects carry the engine as _engine).
+function _M.attach(obj)
   local main
   for name, ep in pairs(obj._endpoints) do
     if ep.paging then
       if name == "list" then main = ep end
       local label = (obj._name or "resource") .. ":"
-      obj["pages_" .. name] = function(_, params, opts)
-        options.check_call(engine, ep, params, opts, label .. "pages_" .. name, options.PAGING)
-        return _M.pages(engine, ep, params, opts)
+      obj["pages_" .. name] = function(self, params, opts)
+        options.check_call(self._engine, ep, params, opts, label .. "pages_" .. name, options.PAGING)
+        return _M.pages(self._engine, ep, params, opts)
       end
-      obj["each_" .. name] = function(_, params, opts)
-        options.check_call(engine, ep, params, opts, label .. "each_" .. name, options.PAGING)
-        return _M.each(engine, ep, params, opts)
+      obj["each_" .. name] = function(self, params, opts)
+        options.check_call(self._engine, ep, params, opts, label .. "each_" .. name, options.PAGING)
+        return _M.each(self._engine, ep, params, opts)
       end
     end
   end
@@ -236,13 +237,13 @@ function _M.attach(obj, engine)
   end
   if main and next(obj._endpoints) then
     local label = (obj._name or "resource") .. ":"
-    obj.pages = function(_, params, opts)
-      options.check_call(engine, main, params, opts, label .. "pages", options.PAGING)
-      return _M.pages(engine, main, params, opts)
+    obj.pages = function(self, params, opts)
+      options.check_call(self._engine, main, params, opts, label .. "pages", options.PAGING)
+      return _M.pages(self._engine, main, params, opts)
     end
-    obj.each = function(_, params, opts)
-      options.check_call(engine, main, params, opts, label .. "each", options.PAGING)
-      return _M.each(engine, main, params, opts)
+    obj.each = function(self, params, opts)
+      options.check_call(self._engine, main, params, opts, label .. "each", options.PAGING)
+      return _M.each(self._engine, main, params, opts)
     end
   end
 end

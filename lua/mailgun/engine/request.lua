@@ -6,18 +6,25 @@
 local json = require("mailgun.engine.json")
 local url = require("mailgun.engine.url")
 local errors = require("mailgun.engine.errors")
+local scheduler = require("mailgun.engine.scheduler")
+local clock = require("mailgun.engine.clock")
 local wire = require("mailgun.engine.wire")
 local mime = require("mailgun.engine.mime")
 local defaults = require("mailgun.engine.defaults")
 local files = require("mailgun.engine.files")
-
 local options = require("mailgun.engine.options")
 
-local type, pairs, ipairs, tostring, setmetatable, getmetatable, error, next, select =
-  type, pairs, ipairs, tostring, setmetatable, getmetatable, error, next, select
+local type, pairs, ipairs, tostring, setmetatable, getmetatable, error, next, select, require =
+  type, pairs, ipairs, tostring, setmetatable, getmetatable, error, next, select, require
 local random, min, max = math.random, math.min, math.max
+local find = string.find
 local sort = table.sort
-local loaded = package.loaded
+local native = require("mailgun.engine.native")
+local core -- the C core, loaded with the first form (see engine/native.lua)
+local function new_form()
+  core = core or native.core()
+  return core.form()
+end
 
 local _M = { _VERSION = require("mailgun.engine.version") }
 
@@ -36,10 +43,13 @@ _M.ENCODINGS = ENCODINGS
 -- every attempt and wait; default 120), backoff = {base=0.5, max=20, max_wait=60}, fill(name, path)
 -- for default placeholder values, bool(value, key) for form booleans,
 -- provider (name used in errors), secrets (strings never to show),
--- on_error(err, endpoint, req) to classify or explain errors (it may set
+-- on_error(err, endpoint, req, engine) to classify or explain errors (it may set
 -- err.retryable = false), page_limits = {min=, max=} for "page" paging,
 -- list_suffix ("[]": a list in the query string goes as name[]=a&name[]=b),
--- reference ("METHOD path" -> wire facts, see engine/wire.lua).
+-- scheduler (default mailgun.engine.scheduler: the tasks whose calls yield
+-- instead of blocking), data (anything the provider's callbacks need: they
+-- receive the engine as their last argument), reference ("METHOD path" ->
+-- wire facts, see engine/wire.lua; a module name is loaded on first use).
 function _M.new(cfg)
   if type(cfg.transport) ~= "table" then
     error("bad argument 'transport' (table expected)", 2)
@@ -61,9 +71,38 @@ function _M.new(cfg)
     page_limits = cfg.page_limits, -- {min=, max=} for the "page" paging style
     list_suffix = cfg.list_suffix,
     alias = cfg.alias, -- alias(placeholder, path) -> another accepted field name
+    scheduler = cfg.scheduler or scheduler,
+    data = cfg.data,
     reference = cfg.reference,
   }, Engine)
   return e
+end
+
+-- The engine's non-blocking loop: its transport's when the transport
+-- declares one (capabilities.loop), else nil; never on a closed engine.
+function Engine:loop()
+  if self.closed then return nil end
+  local t = self.transport
+  local caps = t.capabilities
+  if caps and caps.loop then return t:loop() end
+  return nil
+end
+
+-- true when the transport's requests yield to an event loop of their own
+-- (nginx cosockets): async calls then run on that loop's light threads.
+function Engine:yields()
+  local caps = self.transport.capabilities
+  return caps and caps.yields or false
+end
+
+-- Ends the engine's work: its tasks and requests in flight end with err
+-- (kind "cancelled"); later calls from tasks are refused the same way.
+function Engine:close(err)
+  if self.closed then return end
+  local loop = self:loop()
+  self.closed = true
+  self.scheduler.cancel_engine(self, err)
+  if loop then loop:cancel_engine(self, err) end
 end
 
 -- Results ------------------------------------------------------------------
@@ -118,31 +157,48 @@ end
 
 -- Adds params to a C core form; returns true or nil, err (missing file).
 -- A file's content type: the caller's, else from its file name.
-local function fill_form(form, params, bool)
-  for _, k in ipairs(sorted_keys(params)) do
-    local v = params[k]
-    local items = is_list(v) and v or { v }
-    for _, item in ipairs(items) do
-      if is_file(item) then
-        local opts = { filename = item.filename, inline = item.inline,
-                       content_type = item.content_type or mime.of(item.filename or item.path) }
-        if item.path then
-          local ok, msg = files.check_regular(item.path)
-          if ok then ok, msg = form:file(k, item.path, opts) end
-          if not ok then
-            return nil, errors.invalid("cannot attach '" .. item.path .. "': " .. tostring(msg),
-              { field = k })
-          end
-        else
-          form:data(k, item.data, opts)
+local function add_item(form, k, item, bool)
+  local t = type(item)
+  if t == "string" then
+    form:field(k, item)
+  elseif t == "table" then
+    if is_file(item) then
+      local opts = { filename = item.filename, inline = item.inline,
+                     content_type = item.content_type or mime.of(item.filename or item.path) }
+      if item.path then
+        local ok, msg = files.check_regular(item.path)
+        if ok then ok, msg = form:file(k, item.path, opts) end
+        if not ok then
+          return nil, errors.invalid("cannot attach '" .. item.path .. "': " .. tostring(msg),
+            { field = k })
         end
-      elseif type(item) == "table" then
-        form:field(k, json_text(item))
-      elseif type(item) == "boolean" then
-        form:field(k, bool(item, k))
       else
-        form:field(k, url.text(item))
+        form:data(k, item.data, opts)
       end
+    else
+      form:field(k, json_text(item))
+    end
+  elseif t == "boolean" then
+    form:field(k, bool(item, k))
+  else
+    form:field(k, url.text(item))
+  end
+  return true
+end
+
+local function fill_form(form, params, bool)
+  local keys = sorted_keys(params)
+  for i = 1, #keys do
+    local k = keys[i]
+    local v = params[k]
+    if is_list(v) then
+      for j = 1, #v do
+        local ok, err = add_item(form, k, v[j], bool)
+        if not ok then return nil, err end
+      end
+    else
+      local ok, err = add_item(form, k, v, bool)
+      if not ok then return nil, err end
     end
   end
   return true
@@ -158,18 +214,69 @@ local function bool_for(facts, kind, fallback)
   end
 end
 
+local EMPTY = {}
+
+-- The engine's wire reference, loaded on first use when given by name (a
+-- large module: mailgun.new does not pay for it).
+local function reference_of(self)
+  local ref = self.reference
+  if type(ref) == "string" then
+    ref = require(ref)
+    self.reference = ref
+  end
+  return ref
+end
+
+local function copy(t)
+  local c = {}
+  for k, v in pairs(t) do c[k] = v end
+  return c
+end
+
+-- Placeholder names per endpoint, parsed once (weak: endpoints made per
+-- call by client:request go away).
+local placeholders = setmetatable({}, { __mode = "k" })
+local function template_of(ep)
+  local c = placeholders[ep]
+  if not c or c.path ~= ep.path then
+    local path = ep.path
+    c = { path = path, names = url.placeholders(path) }
+    -- the common case, one placeholder: prefix .. value .. suffix
+    local pre, name, post = path:match("^([^{]*){([^}]+)}([^{]*)$")
+    if pre then c.pre, c.name, c.post = pre, name, post end
+    placeholders[ep] = c
+  end
+  return c
+end
+
+-- url.expand, without a pattern substitution for one placeholder.
+local function expand(c, values)
+  if c.name then
+    local v = values[c.name]
+    if v == nil or v == "" then return nil, c.name, "missing" end
+    v = url.text(v)
+    if v == "." or v == ".." then return nil, c.name, "dot" end
+    if find(v, "[^%w%-%._~@:!$&'()*+,;=]") then v = url.escape_segment(v) end
+    return c.pre .. v .. c.post
+  end
+  return url.expand(c.path, values)
+end
+
 -- Splits the argument into path values and the rest, fills the path.
+-- fill and alias receive the engine as their last argument.
 function Engine:path_for(ep, params, label)
-  local names = url.placeholders(ep.path)
-  local facts = wire.facts(self.reference, ep)
-  local values, rest = {}, {}
+  local template = template_of(ep)
+  local names = template.names
+  local facts = wire.facts(reference_of(self), ep)
+  local values, rest = {}, EMPTY
+  local fill, alias_of = self.fill, self.alias
   if type(params) == "table" then
-    for k, v in pairs(params) do rest[k] = v end
+    rest = params -- copied before anything is taken out of it
   elseif params ~= nil then
     -- a plain string: the one placeholder besides those the client fills
     local own, filled = {}, {}
     for _, n in ipairs(names) do
-      if self.fill and self.fill(n, ep.path) ~= nil then filled[#filled + 1] = n
+      if fill and fill(n, ep.path, self) ~= nil then filled[#filled + 1] = n
       else own[#own + 1] = n end
     end
     local target = own[1] or filled[1]
@@ -178,20 +285,27 @@ function Engine:path_for(ep, params, label)
     end
     values[target] = params
   end
-  for _, n in ipairs(names) do
+  for i = 1, #names do
+    local n = names[i]
+    local alias
     if values[n] == nil then
       values[n] = rest[n]
-      local alias = self.alias and self.alias(n, ep.path)
+      alias = alias_of and alias_of(n, ep.path, self)
       -- a field of that name the operation takes itself is not the path's
       if alias and wire.declares(facts, alias) then alias = nil end
       if values[n] == nil and alias then values[n] = rest[alias] end
-      if values[n] == nil and self.fill then values[n] = self.fill(n, ep.path) end
-      if alias then rest[alias] = nil end
+      if values[n] == nil and fill then values[n] = fill(n, ep.path, self) end
     end
     -- a name the operation also takes in its body (an alert's name) goes in both
-    if not wire.in_body(facts, n) then rest[n] = nil end
+    local keep = wire.in_body(facts, n)
+    if (rest[n] ~= nil and not keep) or (alias and rest[alias] ~= nil) then
+      if rest == params then rest = copy(params) end
+      if not keep then rest[n] = nil end
+      if alias then rest[alias] = nil end
+    end
   end
-  local path, bad, why = url.expand(ep.path, values)
+  if rest == EMPTY then rest = {} end
+  local path, bad, why = expand(template, values)
   if not path then
     error("bad argument #1 to '" .. label .. "' (field '" .. bad .. "' "
       .. (why == "dot" and "must not be '.' or '..'" or "is required") .. ")", 3)
@@ -199,55 +313,94 @@ function Engine:path_for(ep, params, label)
   return path, rest
 end
 
+local NO_OPTS = {}
+
+-- The engine's headers plus Content-Type: one table per engine and type,
+-- shared by the requests that add nothing else (transports only read it).
+local function with_type(self, headers, ctype)
+  if headers ~= self.headers then
+    headers["Content-Type"] = headers["Content-Type"] or ctype
+    return headers
+  end
+  if headers["Content-Type"] then return headers end
+  local cache = self._typed_headers
+  if not cache then cache = {}; self._typed_headers = cache end
+  local h = cache[ctype]
+  if not h then
+    h = {}
+    for k, v in pairs(headers) do h[k] = v end
+    h["Content-Type"] = ctype
+    cache[ctype] = h
+  end
+  return h
+end
+
 -- Turns endpoint + argument into a transport request, or nil, err for bad
 -- input (nothing sent). opts: headers, timeout, url (absolute, overrides the
 -- path: pagination links), query (extra query fields), label (for messages).
+-- req.headers may be shared between requests: never change it.
 function Engine:prepare(ep, params, opts)
-  opts = opts or {}
+  opts = opts or NO_OPTS
   local label = opts.label or ep.name or "request"
   local ptype = type(params)
   if params ~= nil and ptype ~= "table" and ptype ~= "string" and ptype ~= "number" then
     error("bad argument #1 to '" .. label .. "' (table or string expected, got " .. ptype .. ")", 3)
   end
-  local encoding = ep.encoding or ((ep.method == "GET" or ep.method == "DELETE" or ep.method == "HEAD")
+  local method = ep.method
+  local encoding = ep.encoding or ((method == "GET" or method == "DELETE" or method == "HEAD")
     and "query" or "json")
   local path, rest
   local target = opts.url
   if target then
-    rest = {}
-    if ptype == "table" then for k, v in pairs(params) do rest[k] = v end end
+    rest = ptype == "table" and params or {}
   else
     path, rest = self:path_for(ep, params, label)
     if ep.base == "storage" and type(rest.url) == "string" then
       target = rest.url -- a storage.url from an event
+      if rest == params then rest = copy(params) end
       rest.url = nil
     else
       local base = (ep.base == "storage" and self.storage_url) or self.base_url
       target = base .. path
     end
   end
-  local facts = wire.facts(self.reference, ep)
+  local facts = wire.facts(reference_of(self), ep)
   local bool = self.bool or default_bool
-  local headers = {}
-  for k, v in pairs(self.headers) do headers[k] = v end
-  if opts.headers then for k, v in pairs(opts.headers) do headers[k] = v end end
+  local headers = self.headers
+  if opts.headers then
+    headers = {}
+    for k, v in pairs(self.headers) do headers[k] = v end
+    for k, v in pairs(opts.headers) do headers[k] = v end
+  end
 
   -- names that go in the query string whatever the body encoding
   -- opts.query: explicit query fields, e.g. one named like a placeholder
-  local query = {}
-  if opts.query then for k, v in pairs(opts.query) do query[k] = v end end
+  local query
+  if opts.query then
+    query = {}
+    for k, v in pairs(opts.query) do query[k] = v end
+  end
   if ep.query then
     for _, n in ipairs(ep.query) do
-      if rest[n] ~= nil then query[n] = rest[n]; rest[n] = nil end
+      if rest[n] ~= nil then
+        query = query or {}
+        if rest == params then rest = copy(params) end
+        query[n] = rest[n]; rest[n] = nil
+      end
     end
   end
+  -- rest may be the caller's params itself from here on: only read it
 
-  local req = { method = ep.method, headers = headers, endpoint = ep, label = label,
+  local req = { method = method, headers = headers, endpoint = ep, label = label,
                 timeout = opts.timeout or self.timeout, deadline = opts.deadline or self.deadline }
-  -- never re-sent below the engine (libcurl on a reused connection)
+  -- never re-sent below the engine (libcurl on a reused connection; a
+  -- shared transport reuses connections across clients)
   req.once = not self:idempotent(req)
   if encoding == "query" then
-    for k, v in pairs(rest) do query[k] = v end
+    if next(rest) ~= nil then
+      query = query or {}
+      for k, v in pairs(rest) do query[k] = v end
+    end
   elseif encoding == "json" then
     local body = rest
     if rest.body ~= nil and ep.body_param ~= false and type(rest.body) == "table"
@@ -255,49 +408,59 @@ function Engine:prepare(ep, params, opts)
       body = rest.body -- an explicit body, e.g. a JSON array
     end
     body = wire.shape_json(facts, body)
-    if next(body) ~= nil or json.is_array(body) or ep.method ~= "GET" then
+    if next(body) ~= nil or json.is_array(body) or method ~= "GET" then
       local s, jerr = json.encode(body)
       if not s then return nil, errors.invalid("cannot encode the body as JSON: " .. tostring(jerr)) end
       req.body = s
-      headers["Content-Type"] = headers["Content-Type"] or "application/json"
+      req.headers = with_type(self, headers, "application/json")
     end
   elseif encoding == "urlencoded" then
     rest = wire.shape_form(facts, rest, json_text)
     req.body = url.encode_pairs(url.pairs_of(rest, bool_for(facts, "form", bool), json_text))
-    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    req.headers = with_type(self, headers, "application/x-www-form-urlencoded")
   elseif encoding == "multipart" and next(rest) == nil then
     req.body = nil -- no fields: no body (RFC 2046 wants at least one part)
   elseif encoding == "multipart" then
-    local core = require("mailgun.core")
-    local form = core.form()
+    local form = new_form()
     local ok, ferr = fill_form(form, wire.shape_form(facts, rest, json_text),
-      bool_for(facts, "form", bool))
+      facts and bool_for(facts, "form", bool) or bool)
     if not ok then form:close(); return nil, ferr end
     req.form = form
   elseif encoding == "raw" then
     req.body = rest.body
-    if rest.content_type then headers["Content-Type"] = rest.content_type end
+    if rest.content_type then
+      if headers == self.headers then
+        headers = {}
+        for k, v in pairs(self.headers) do headers[k] = v end
+        req.headers = headers
+      end
+      headers["Content-Type"] = rest.content_type
+    end
   else
     error("endpoint '" .. label .. "' has an unknown encoding '" .. tostring(encoding) .. "'", 3)
   end
-  local suffix = self.list_suffix
-  if suffix then
-    local renamed = {}
-    for k, v in pairs(query) do
-      if type(k) == "string" and is_list(v) and k:sub(-#suffix) ~= suffix then k = k .. suffix end
-      renamed[k] = v
+  if query then
+    local suffix = self.list_suffix
+    if suffix then
+      local renamed = {}
+      for k, v in pairs(query) do
+        if type(k) == "string" and is_list(v) and k:sub(-#suffix) ~= suffix then k = k .. suffix end
+        renamed[k] = v
+      end
+      query = renamed
     end
-    query = renamed
+    local q = url.encode_pairs(url.pairs_of(query, bool_for(facts, "query", bool), json_text))
+    req.url = url.with_query(target, q)
+  else
+    req.url = target
   end
-  local q = url.encode_pairs(url.pairs_of(query, bool_for(facts, "query", bool), json_text))
-  req.url = url.with_query(target, q)
   return req
 end
 
 -- Deciding what an answer means ------------------------------------------------
 
 local function now_of(transport)
-  return transport.now and transport:now() or os.time()
+  return transport.now and transport:now() or clock.epoch()
 end
 
 function Engine:idempotent(req)
@@ -366,7 +529,7 @@ function Engine:decide(req, attempt, res, word, detail, sent)
   err.attempts = attempt
   if origin == nil then err.url = nil end
   if not self:idempotent(req) then errors.classify_send(err, sent) end
-  if self.on_error then self.on_error(err, req.endpoint, req) end
+  if self.on_error then self.on_error(err, req.endpoint, req, self) end
   errors.redact(err, self.secrets)
   local retries = req.retries or self.retries
   if attempt <= retries and self:retryable(req, err) then
@@ -380,23 +543,20 @@ function Engine:decide(req, attempt, res, word, detail, sent)
   return nil, err
 end
 
--- Waits seconds: inside a task of mailgun.scheduler on a timer (other
+-- Waits seconds: inside a task of the engine's scheduler on a timer (other
 -- tasks go on), else transport:sleep. Returns false when the task waiting
 -- was cancelled. Use it for any wait in hand-written methods (polling).
 function Engine:sleep(seconds)
-  local scheduler = loaded["mailgun.engine.scheduler"]
-  if scheduler then return scheduler.sleep(self, seconds) end
-  if seconds > 0 then self.transport:sleep(seconds) end
-  return true
+  return self.scheduler.sleep(self, seconds)
 end
 
 -- Sends a prepared request until it succeeds or may not be retried. Inside
--- a task of mailgun.scheduler the request goes to the client's
+-- a task of the engine's scheduler the request goes to the engine's
 -- non-blocking loop and the task yields until it is done.
 function Engine:perform(req)
-  local scheduler = loaded["mailgun.engine.scheduler"]
-  if scheduler then
-    local handled, out, err = scheduler.perform(self, req)
+  local sched = self.scheduler
+  if sched.current() then
+    local handled, out, err = sched.perform(self, req)
     if handled then return out, err end
   end
   local attempt = 1
@@ -412,7 +572,7 @@ function Engine:perform(req)
     end
     if not self:sleep(delay) then
       if req.form and not req.keep_form then req.form:close() end
-      return nil, loaded["mailgun.engine.scheduler"].cancelled_error()
+      return nil, sched.cancelled_error()
     end
     attempt = attempt + 1
   end
@@ -429,30 +589,103 @@ function Engine:call(ep, params, opts)
   return self:perform(req)
 end
 
--- Builds a resource object: one method per endpoint, plus each/pages.
--- spec = {name=, endpoints={...}}; extra = table of hand-written methods.
-function _M.resource(engine, spec, extra)
-  local obj = { _name = spec.name, _engine = engine, _endpoints = {} }
-  for _, ep in ipairs(spec.endpoints) do
-    obj._endpoints[ep.name] = ep
-    local label = spec.name .. ":" .. ep.name
-    obj[ep.name] = function(self, params, opts)
-      if self ~= obj then
-        error("calling '" .. label .. "' needs ':' (" .. label .. "(...))", 2)
-      end
-      options.check_call(engine, ep, params, opts, label)
-      opts = opts or {}
-      opts.label = opts.label or label
+-- The arguments of an async method: (..., callback), the callback last.
+local function split_callback(...)
+  local n = select("#", ...)
+  local callback = n > 0 and select(n, ...) or nil
+  local params = n >= 2 and (...) or nil
+  if n >= 3 then return callback, params, (select(2, ...)) end
+  return callback, params, nil
+end
+_M.split_callback = split_callback
+
+-- Raises, as the blocking call would, when the last argument (number n) is
+-- not the callback.
+local function check_callback(callback, n, label)
+  if type(callback) ~= "function" then
+    error("bad argument #" .. n .. " to '" .. label .. "' (the last argument must be the callback"
+      .. " function, got " .. type(callback) .. ")", 3)
+  end
+end
+_M.check_callback = check_callback
+
+-- A handle for an async call that failed before anything was sent:
+-- callback(nil, err) runs now.
+function _M.failed(callback, err)
+  callback(nil, err)
+  return setmetatable({ done = true, err = err }, require("mailgun.engine.async").Job)
+end
+
+-- engine:call without waiting: callback(res, err) runs inside a later poll
+-- (or at once for bad input). Returns a handle with cancel(), status(),
+-- result(). On the engine's loop the request is submitted directly (no
+-- task); without a loop it runs as a task of the scheduler.
+function Engine:call_async(ep, params, opts, callback, label)
+  local loop = self:loop()
+  if not loop then
+    local engine = self
+    return self.scheduler.call_async(self:yields(), function()
       return engine:call(ep, params, opts)
+    end, nil, { n = 0 }, callback, label)
+  end
+  check_callback(callback, "?", label or "async call")
+  local req, err = self:prepare(ep, params, opts)
+  if not req then
+    if err.provider == nil then err.provider = self.provider end
+    return _M.failed(callback, err)
+  end
+  if opts and opts.retries then req.retries = opts.retries end
+  return loop:submit(self, req, callback)
+end
+
+-- The view a client hands out for a resource: {_engine=, _client=} with a
+-- resource class as metatable.
+local function check_view(self, class, label)
+  if getmetatable(self) ~= class then
+    error("calling '" .. label .. "' needs ':' (" .. label .. "(...))", 3)
+  end
+end
+_M.check_view = check_view
+
+-- Builds the class of a resource, once per provider: one method per
+-- endpoint, plus each/pages, the hand-written methods in `extra` and the
+-- _async form of each. Its objects are views {_engine=, _client=} (see
+-- mailgun.engine.client). spec = {name=, endpoints={...}}.
+function _M.resource_class(spec, extra)
+  local class = { _name = spec.name, _endpoints = {} }
+  class.__index = class
+  for _, ep in ipairs(spec.endpoints) do
+    class._endpoints[ep.name] = ep
+    local label = spec.name .. ":" .. ep.name
+    local default_opts = { label = label }
+    class[ep.name] = function(self, params, opts)
+      check_view(self, class, label)
+      options.check_call(self._engine, ep, params, opts, label)
+      if opts == nil then opts = default_opts
+      elseif opts.label == nil then opts.label = label end
+      return self._engine:call(ep, params, opts)
+    end
+    -- without a hand-written method of that name: submitted directly
+    if not (extra and extra[ep.name]) then
+      local async_label = label .. "_async"
+      class[ep.name .. "_async"] = function(self, ...)
+        check_view(self, class, async_label)
+        local callback, params, opts = split_callback(...)
+        check_callback(callback, select("#", ...), async_label)
+        options.check_call(self._engine, ep, params, opts, async_label)
+        if opts == nil then opts = default_opts
+        elseif opts.label == nil then opts.label = label end
+        return self._engine:call_async(ep, params, opts, callback, async_label)
+      end
     end
   end
   local paging = require("mailgun.engine.paging")
-  paging.attach(obj, engine)
+  paging.attach(class)
   if extra then
-    for k, v in pairs(extra) do obj[k] = v end
+    for k, v in pairs(extra) do class[k] = v end
   end
-  _M.add_async(obj, engine)
-  return obj
+  _M.add_async(class)
+  return class
 end
 
 -- Iterators and internals have no async form (follow has its own).
@@ -461,31 +694,32 @@ local function has_async_form(name)
     and not name:find("^each_") and not name:find("^pages_") and not name:find("_async$")
 end
 
--- Adds name_async(..., callback) for every method of a resource object:
+-- Adds name_async(..., callback) for every method of a resource class:
 -- the call starts at once without waiting and callback(res, err) runs when
 -- it is done (inside mailgun.poll, or on a light thread in nginx). Returns
 -- a handle with :cancel() (see mailgun.scheduler). Hand-written methods
 -- get it too: they run as a task, so their engine calls do not block.
-function _M.add_async(obj, engine)
+function _M.add_async(class)
   local names = {}
-  for k, v in pairs(obj) do
-    if type(k) == "string" and type(v) == "function" and has_async_form(k) then
+  for k, v in pairs(class) do
+    if type(k) == "string" and type(v) == "function" and has_async_form(k)
+      and class[k .. "_async"] == nil then
       names[#names + 1] = k
     end
   end
   for _, name in ipairs(names) do
-    local method = obj[name]
-    local label = (obj._name or "resource") .. ":" .. name .. "_async"
-    obj[name .. "_async"] = function(self, ...)
+    local method = class[name]
+    local label = (class._name or "resource") .. ":" .. name .. "_async"
+    class[name .. "_async"] = function(self, ...)
       local args = { n = select("#", ...), ... }
       local callback = args[args.n]
       args[args.n] = nil
       args.n = args.n - 1
-      local scheduler = require("mailgun.engine.scheduler")
-      return scheduler.call_async(engine.transport.name == "resty", method, self, args, callback, label)
+      local engine = self._engine
+      return engine.scheduler.call_async(engine:yields(), method, self, args, callback, label)
     end
   end
-  return obj
+  return class
 end
 _M.has_async_form = has_async_form
 

@@ -14,16 +14,19 @@
 --   end)
 --   while scheduler.pending() > 0 do scheduler.step(0); draw_frame() end
 --
--- How the engine hooks in: Engine:perform asks scheduler.perform(engine,
--- req) first (only once this module is loaded); that returns false when the
--- caller is not a task or the client has no loop, and the blocking path
--- runs. Retries wait on timers of the loop, sleeps (engine:sleep) on timers
--- of the scheduler: never in a real sleep while other tasks could run.
+-- How the engine uses it: each engine is given a scheduler (this module
+-- unless its configuration names another); Engine:perform asks
+-- scheduler.perform(engine, req) first when scheduler.current() is a task;
+-- that returns false when the engine has no loop (engine:loop(): its
+-- transport declares none), and the blocking path runs. Retries wait on
+-- timers of the loop, sleeps (engine:sleep) on timers of the scheduler:
+-- never in a real sleep while other tasks could run.
 --
 -- Inside nginx (the OpenResty transport) there is no loop to drive: the
 -- async helpers (start, each) use ngx.thread instead, and nginx's own event
 -- loop does the driving.
 local errors = require("mailgun.engine.errors")
+local clockmod = require("mailgun.engine.clock")
 
 local setmetatable, type, error, pairs, ipairs, select, tostring, pcall, rawget =
   setmetatable, type, error, pairs, ipairs, select, tostring, pcall, rawget
@@ -58,7 +61,7 @@ local function clock()
     ngx.update_time()
     return ngx.now()
   end
-  return require("mailgun.engine.async").now()
+  return clockmod.monotonic()
 end
 _M.clock = clock
 
@@ -229,10 +232,10 @@ function _M.perform(engine, req)
     if req.form and not req.keep_form then req.form:close() end
     return true, nil, task.cancel_error or cancelled_error("the client was closed")
   end
-  local loop = engine.get_loop and engine.get_loop()
+  local loop = engine:loop()
   if not loop then return false end
   task.engines[engine] = true
-  local job = loop:submit(engine, req, function(res, err) wake(task, res, err) end)
+  local job = loop:submit(engine, req, function(res, err) wake(task, res, err) end, task)
   return true, wait(task, { loop = loop, job = job })
 end
 
@@ -242,7 +245,7 @@ end
 -- cancelled.
 function _M.sleep(engine, seconds)
   local task = _M.current()
-  if not task or task.done or not (engine.get_loop and engine.get_loop()) then
+  if not task or task.done or not engine:loop() then
     if seconds > 0 then engine.transport:sleep(seconds) end
     return true
   end
@@ -303,24 +306,32 @@ function _M.each(items, parallel, fn)
     return
   end
   local parent = _M.current()
-  local children, left = {}, workers
+  local children, started, finished, all_started = {}, 0, 0, false
   local function child_done()
-    left = left - 1
-    if left == 0 and parent then wake(parent) end
+    finished = finished + 1
+    if all_started and finished == started and parent then wake(parent) end
   end
+  if parent then parent.children = children end
   for i = 1, workers do
+    -- in a task, one worker starts per step: each prepares a call at once
+    if parent and i > 1 then
+      _M.pause()
+      if parent.cancelled or nxt > #items then break end
+    end
+    started = started + 1
     children[i] = start(worker, pack(), child_done)
     for engine in pairs(parent and parent.engines or {}) do children[i].engines[engine] = true end
   end
+  all_started = true
+  local left = started - finished
   if parent then
-    parent.children = children
-    if left > 0 then wait(parent, { join = true }) end
+    if left > 0 and not parent.cancelled then wait(parent, { join = true }) end
     parent.children = nil
     if parent.cancelled then
       for _, c in ipairs(children) do c:cancel() end
     end
   else
-    while left > 0 do _M.step(100) end
+    while finished < started do _M.step(100) end
   end
 end
 
@@ -353,9 +364,14 @@ function _M.step(timeout_ms, budget_ms)
   local started = clock()
   local done = 0
   if #ready > 0 then
+    -- with a budget, tasks left when it is used up go on at the next step
     local batch = ready
     ready = {}
-    for _, task in ipairs(batch) do
+    for i, task in ipairs(batch) do
+      if budget_ms and done > 0 and (clock() - started) * 1000 >= budget_ms then
+        for j = i, #batch do ready[#ready + 1] = batch[j] end
+        break
+      end
       if not task.done then resume(task); done = done + 1 end
     end
   end
@@ -391,7 +407,7 @@ function _M.step(timeout_ms, budget_ms)
     if share and share < 0 then share = 0 end
     done = done + async.poll_all(floor(wait_ms), share)
   elseif wait_ms > 0 and #timers > 0 then
-    async.sleep(wait_ms / 1000) -- only sleepers: wait for the first
+    clockmod.sleep(wait_ms / 1000) -- only sleepers: wait for the first
   end
   fire_timers()
   raise_collected()
@@ -428,10 +444,19 @@ function NgxHandle:status()
   return self.done and (self.cancelled and "cancelled" or "done") or "waiting"
 end
 
+-- Inside a task: lets the host's frame end here and goes on at the next
+-- step (mailgun.poll); outside a task it does nothing. Long work (a batch
+-- preparing its calls) calls it between pieces so no poll runs it all.
+function _M.pause()
+  if _M.current() then co_yield() end
+end
+
 -- Runs method(obj, ...) without waiting; callback(res, err) when done.
 -- Returns a handle with :cancel(). With a loop-driven client, the host's
--- poll() runs the callback; in nginx a light thread does.
-function _M.call_async(use_ngx, method, obj, args, callback, label)
+-- poll() runs the callback; in nginx a light thread does. defer = true:
+-- nothing of method runs now, it starts at the next step (a batch started
+-- from a frame costs that frame only this call).
+function _M.call_async(use_ngx, method, obj, args, callback, label, defer)
   if type(callback) ~= "function" then
     error("bad argument #" .. (args.n + 1) .. " to '" .. (label or "async call")
       .. "' (the last argument must be the callback function, got " .. type(callback) .. ")", 3)
@@ -448,7 +473,10 @@ function _M.call_async(use_ngx, method, obj, args, callback, label)
     end)
     return handle
   end
-  return start(function() return method(obj, unpack(args, 1, args.n)) end, pack(), callback)
+  return start(function()
+    if defer then co_yield() end
+    return method(obj, unpack(args, 1, args.n))
+  end, pack(), callback)
 end
 
 _M.pack = pack

@@ -1,19 +1,31 @@
 -- The default transport: a C core session (libcurl, one kept-alive
--- connection per host), and a blocking sleep.
-local core = require("mailgun.core")
+-- connection per host), a blocking sleep, and a non-blocking loop
+-- (mailgun.engine.async on a C core multi) for async calls and tasks.
+-- The C core (libcurl) is loaded with the first request, not before.
+local clock = require("mailgun.engine.clock")
 local defaults = require("mailgun.engine.defaults")
 
-local setmetatable, tostring = setmetatable, tostring
+local setmetatable, tostring, require = setmetatable, tostring, require
 
 local _M = {}
 local mt = { __index = _M }
+
+-- What this transport can do (see docs/internals.md): it has a loop.
+_M.capabilities = { loop = true }
 
 -- opts: timeout (one attempt, whole; default 30), connect_timeout
 -- (default 10) in seconds, verify, cafile, capath, proxy, user_agent,
 -- max_body (bytes, default 32 MiB). libcurl caps response headers itself.
 function _M.new(opts)
-  opts = opts or {}
-  local session = core.session({
+  return setmetatable({ name = "curl", options = opts or {} }, mt)
+end
+
+-- The C core session, opened on first use.
+local function session_of(self)
+  local session = self.session
+  if session then return session end
+  local opts = self.options
+  session = require("mailgun.engine.native").core().session({
     timeout = (opts.timeout or defaults.timeout) * 1000,
     connect_timeout = (opts.connect_timeout or defaults.connect_timeout) * 1000,
     verify = opts.verify,
@@ -23,7 +35,15 @@ function _M.new(opts)
     user_agent = opts.user_agent,
     max_body = opts.max_body or defaults.max_body,
   })
-  return setmetatable({ session = session, name = "curl", options = opts }, mt)
+  self.session = session
+  return session
+end
+
+-- Opens the session now (it is otherwise opened by the first request);
+-- returns the transport.
+function _M:open()
+  session_of(self)
+  return self
 end
 
 -- req: method, url, headers, body | form, timeout (seconds), once (never
@@ -31,7 +51,7 @@ end
 -- -> res | nil, word, detail, sent (false: provably never left; true: the
 -- request may have reached the server; nil: unknown)
 function _M:request(req)
-  local res, word, _, detail, sent = self.session:request({
+  local res, word, _, detail, sent = session_of(self):request({
     method = req.method,
     url = req.url,
     headers = req.headers,
@@ -44,23 +64,30 @@ function _M:request(req)
   return res
 end
 
-local function monotonic()
-  return core.now and core.now() or os.time()
-end
-
+-- Wall-clock seconds since the epoch (Retry-After dates are compared
+-- with it).
 function _M:now()
-  return monotonic()
+  return clock.epoch()
 end
 
 function _M:sleep(seconds)
-  if seconds <= 0 then return end
-  if core.sleep then return core.sleep(seconds) end
-  local t = os.clock() + seconds
-  repeat until os.clock() >= t -- only when the core lacks sleep
+  if seconds > 0 then clock.sleep(seconds) end
+end
+
+-- The non-blocking loop of this transport, made on first use with the same
+-- options; one per transport, so clients sharing it share one queue.
+function _M:loop()
+  local loop = self._loop
+  if not loop or loop.closed then
+    loop = require("mailgun.engine.async").new(self.options)
+    self._loop = loop
+  end
+  return loop
 end
 
 function _M:close()
-  self.session:close()
+  if self._loop then self._loop:close() end
+  if self.session then self.session:close() end
 end
 
 return _M

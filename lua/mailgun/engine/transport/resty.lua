@@ -23,6 +23,10 @@ local min, floor = math.min, math.floor
 local _M = { _VERSION = require("mailgun.engine.version") }
 local mt = { __index = _M }
 
+-- What this transport can do (see docs/internals.md): its requests yield
+-- to nginx's event loop, so async calls run on light threads (no loop).
+_M.capabilities = { yields = true }
+
 -- Phases where cosockets may be used (ngx_lua's documentation).
 local COSOCKET_PHASES = {
   rewrite = true, access = true, content = true, timer = true,

@@ -1,0 +1,146 @@
+-- The benchmark workloads through the public API (what users call), the
+-- same work as bench/reference.c does on raw libcurl.
+--   lua5.4 bench/api.lua WORKLOAD BASE_URL [COUNT] [FILE]
+-- WORKLOAD: seq | par8 | ms | batch | attach | init | clients
+-- Prints "messages=N seconds=S peak_kib=K" (init: also require_ms= and
+-- new_ms=; clients: also us= and bytes= per further client of each kind).
+local clock0 = os.clock()
+local workload, base = arg[1], arg[2]
+local count = tonumber(arg[3] or "1")
+local path = arg[4]
+
+local KEY = "key-0000000000000000"
+local DOMAIN = "sandbox.example.com"
+local PARALLEL = 8
+local PER_CALL = 1000
+
+local function peak_kib()
+  local file = assert(io.open("/proc/self/status"))
+  local text = file:read("*a")
+  file:close()
+  return tonumber(text:match("VmHWM:%s*(%d+)"))
+end
+
+local function check(res, err)
+  if not res then error("api workload: " .. tostring(err), 0) end
+end
+
+local function report(seconds, extra)
+  print(string.format("messages=%d seconds=%.6f peak_kib=%d%s", count, seconds, peak_kib(),
+    extra or ""))
+end
+
+if workload == "init" then
+  -- a fresh process: require("mailgun") (the C core and libcurl included)
+  -- and the first client; CPU seconds, as nothing here waits
+  local mailgun = require("mailgun")
+  local clock1 = os.clock()
+  local client = mailgun.new{ api_key = KEY, domain = DOMAIN, base_url = base }
+  local clock2 = os.clock()
+  assert(client.messages)
+  report(clock2 - clock0, string.format(" require_ms=%.3f new_ms=%.3f",
+    (clock1 - clock0) * 1000, (clock2 - clock1) * 1000))
+  return
+end
+
+local mailgun = require("mailgun")
+local mailersend = require("mailersend")
+local now = require("mailgun.core").now
+
+local MSG = { from = "Excited User <mailgun@sandbox.example.com>", to = "bar@example.com",
+              subject = "Hello", text = "Testing some Mailgun awesomeness!" }
+
+local function client_for(domain)
+  return mailgun.new{ api_key = KEY, domain = domain or DOMAIN, base_url = base, retries = 0 }
+end
+
+local function sequential(client, msg)
+  for _ = 1, count do check(client.messages:send(msg)) end
+end
+
+local function parallel(client)
+  local started, finished = 0, 0
+  local function done(res, err)
+    check(res, err)
+    finished = finished + 1
+  end
+  local function top_up()
+    while started < count and started - finished < PARALLEL do
+      started = started + 1
+      client.messages:send_async(MSG, done)
+    end
+  end
+  top_up()
+  while finished < count do
+    mailgun.poll(1000)
+    top_up()
+  end
+end
+
+local function mailersend_seq()
+  local ms = mailersend.new{ token = "mlsn.0000000000000000", base_url = base .. "/v1", retries = 0 }
+  local msg = { from = "info@example.com", to = "bar@example.com", subject = "Hello",
+                text = "Testing some MailerSend awesomeness!" }
+  for _ = 1, count do check(ms.email:send(msg)) end
+end
+
+-- count calls of PER_CALL distinct recipients, {first, id} each
+local function batch()
+  local client = client_for()
+  local b = client:batch{ from = MSG.from, subject = "Hello %recipient.first%",
+                          text = "Your id is %recipient.id%" }
+  for i = 0, count * PER_CALL - 1 do
+    b:add("user" .. i .. "@example.com", { first = "User" .. i, id = i })
+  end
+  local rep = assert(b:send{ size = PER_CALL })
+  if not rep.ok then error("api workload: batch failed: " .. tostring(rep.calls[1].error), 0) end
+end
+
+local function attach()
+  local msg = {}
+  for k, v in pairs(MSG) do msg[k] = v end
+  msg.attachments = { { path = path, filename = "big.bin", content_type = "application/octet-stream" } }
+  sequential(client_for("upload"), msg)
+end
+
+-- µs and Lua heap bytes per further client, `count` of each kind kept alive
+local function clients()
+  local function measure(make)
+    local keep = {}
+    keep[1] = make(0)
+    collectgarbage("collect")
+    collectgarbage("stop")
+    local kb, t = collectgarbage("count"), os.clock()
+    for i = 2, count + 1 do keep[i] = make(i) end
+    local us = (os.clock() - t) * 1e6 / count -- CPU: the machine may be shared
+    local bytes = (collectgarbage("count") - kb) * 1024 / count
+    collectgarbage("restart")
+    return us, bytes, keep
+  end
+  local mg_us, mg_bytes = measure(function(i)
+    return mailgun.new{ api_key = "key-" .. i, domain = "d" .. i .. ".example.com", base_url = base }
+  end)
+  local ms_us, ms_bytes = measure(function(i)
+    return mailersend.new{ token = "mlsn." .. i, base_url = base .. "/v1" }
+  end)
+  report(0, string.format(" mailgun_us=%.2f mailgun_bytes=%.0f mailersend_us=%.2f mailersend_bytes=%.0f",
+    mg_us, mg_bytes, ms_us, ms_bytes))
+end
+
+local t0 = now()
+if workload == "seq" then
+  sequential(client_for(), MSG)
+elseif workload == "par8" then
+  parallel(client_for())
+elseif workload == "ms" then
+  mailersend_seq()
+elseif workload == "batch" then
+  batch()
+elseif workload == "attach" then
+  attach()
+elseif workload == "clients" then
+  return clients()
+else
+  error("unknown workload " .. tostring(workload))
+end
+report(now() - t0)
