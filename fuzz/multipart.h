@@ -11,7 +11,6 @@
 #include <string.h>
 
 struct mp_part {
-  int is_inline;
   const char *name, *filename, *ctype, *data;   /* inside the body */
   size_t name_len, filename_len, ctype_len, data_len;
 };
@@ -58,8 +57,8 @@ static int mp_parse(const char *body, size_t n, const char *boundary,
     if(count == max || !mp_lit(&p, end, "\r\nContent-Disposition: "))
       return -1;
     memset(part, 0, sizeof(*part));
-    part->is_inline = mp_lit(&p, end, "inline");
-    if(!part->is_inline && !mp_lit(&p, end, "form-data"))
+    /* RFC 7578 4.2: every part is form-data, inline parts included */
+    if(!mp_lit(&p, end, "form-data"))
       return -1;
     if(!mp_lit(&p, end, "; name=\"") ||
        !mp_quoted(&p, end, &part->name, &part->name_len))
