@@ -215,6 +215,10 @@ local function check_options(opts)
   if opts.base_url and not opts.base_url:match("^https?://[^/]") then
     error("bad argument 'opts.base_url' to 'mailersend.new' (an http(s):// URL expected)", 3)
   end
+  if opts.base_url and not opts.base_url:match("/v%d+/?$") then
+    error("bad argument 'opts.base_url' to 'mailersend.new' (the API's base URL ends in its"
+      .. " version, e.g. https://api.mailersend.com/v1)", 3)
+  end
 end
 
 -- mailersend.new{token=, base_url= (default https://api.mailersend.com/v1),

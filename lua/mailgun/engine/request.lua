@@ -307,8 +307,12 @@ function Engine:path_for(ep, params, label)
   if rest == EMPTY then rest = {} end
   local path, bad, why = expand(template, values)
   if not path then
+    local alias = alias_of and alias_of(bad, ep.path)
     error("bad argument #1 to '" .. label .. "' (field '" .. bad .. "' "
-      .. (why == "dot" and "must not be '.' or '..'" or "is required") .. ")", 3)
+      .. (alias and ("(or '" .. alias .. "') ") or "")
+      .. (why == "dot" and "must not be '.' or '..'"
+        or (fill and alias and "is required: the client has no default " .. alias .. " (set it in its options)"
+          or "is required")) .. ")", _M.caller_level())
   end
   return path, rest
 end
@@ -578,6 +582,21 @@ function Engine:perform(req)
   end
 end
 
+-- The stack level of the first function outside the library (for error()
+-- from deep inside: tail calls make fixed levels unreliable).
+local LIB = debug.getinfo(1, "S").source:match("^@(.*/)mailgun/engine/[^/]+$")
+function _M.caller_level()
+  if not LIB then return 3 end
+  local level = 3
+  while true do
+    local info = debug.getinfo(level, "S")
+    if not info then return 3 end
+    local src = info.source
+    if src:sub(1, 1) ~= "@" or src:sub(2, #LIB + 1) ~= LIB then return level - 1 end
+    level = level + 1
+  end
+end
+
 -- One call: endpoint description + argument (+ opts) -> result | nil, err.
 function Engine:call(ep, params, opts)
   local req, err = self:prepare(ep, params, opts)
@@ -682,7 +701,19 @@ function _M.resource_class(spec, extra)
   local paging = require("mailgun.engine.paging")
   paging.attach(class)
   if extra then
-    for k, v in pairs(extra) do class[k] = v end
+    for k, v in pairs(extra) do
+      if type(v) == "function" and type(k) == "string" and k:sub(1, 1) ~= "_" then
+        -- client.messages.send(msg) (a dot) names the mistake; the tail
+        -- call keeps the method's own error levels
+        local label = spec.name .. ":" .. k
+        class[k] = function(self, ...)
+          check_view(self, class, label)
+          return v(self, ...)
+        end
+      else
+        class[k] = v
+      end
+    end
   end
   _M.add_async(class)
   return class
