@@ -145,7 +145,7 @@ local function on_error(err, ep, _, engine)
   local data = engine.data
   if err.status == 401 then
     err.message = err.message .. " (check the API key: Mailgun wants the private API key"
-      .. " (api_key), not the public or a webhook signing key; and the region: this client"
+      .. " (api_key), not the public or a webhook signing key; then check the region: this client"
       .. " uses '" .. data.region .. "' (" .. data.base_url .. "))"
   elseif err.status == 404 and (find(path, "{domain", 1, true) or is_domain_path(path)) then
     err.message = err.message .. " (check the region: this client uses '" .. data.region
