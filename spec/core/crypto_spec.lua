@@ -155,9 +155,9 @@ describe("core.now and core.sleep", function()
     -- bracketed by os.time() read before and after (a busy machine may
     -- deschedule us between the two clocks)
     local before = os.time()
-    local t = core.now()
+    local now = core.now()
     local after = os.time()
-    assert.is_true(t >= before and t < after + 1, ("%f not in [%d, %d]"):format(t, before, after + 1))
+    assert.is_true(now >= before and now < after + 1, ("%f not in [%d, %d]"):format(now, before, after + 1))
     local fractional = false
     for _ = 1, 5 do
       local t = core.now()
