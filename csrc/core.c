@@ -29,6 +29,8 @@ int luaopen_mailgun_core(lua_State *L)
     {"sleep", lmg_sleep},
     {"json_by_address", lmg_json_by_address},
     {"monotonic", lmg_monotonic},
+    {"plain_address", lmg_plain_address},
+    {"has_control", lmg_has_control},
     {NULL, NULL}
   };
   if(!lmg_curl_ready) {

@@ -448,6 +448,35 @@ static int lmg_form_data(lua_State *L)
   return 1;
 }
 
+/* form:fields(name, list [, i]) adds list[i], list[i+1] ... (i: 1 by
+   default) as fields of one name in one call (a batch's 1,000 "to"
+   fields); it stops at the first item that is not a string and returns
+   its index (the caller adds that one its own way), else nil. */
+static int lmg_form_fields(lua_State *L)
+{
+  struct lmg_form *f = lmg_form_editable(L);
+  struct lmg_part_spec s;
+  lua_Integer i, n;
+  memset(&s, 0, sizeof(s));
+  s.name = luaL_checklstring(L, 2, &s.name_len);
+  luaL_checktype(L, 3, LUA_TTABLE);
+  i = luaL_optinteger(L, 4, 1);
+  n = (lua_Integer)lua_rawlen(L, 3);
+  for(; i <= n; i++) {
+    lua_rawgeti(L, 3, (int)i);
+    if(lua_type(L, -1) != LUA_TSTRING) {
+      lua_pushinteger(L, i);
+      return 1;
+    }
+    s.data = lua_tolstring(L, -1, &s.data_len);
+    s.size = (curl_off_t)s.data_len;
+    lmg_form_add(L, f, &s);
+    lua_pop(L, 1);
+  }
+  lua_pushnil(L);
+  return 1;
+}
+
 /* a field is a bytes part without options */
 static int lmg_form_field(lua_State *L)
 {
@@ -616,6 +645,7 @@ void lmg_form_open_lib(lua_State *L)
 {
   static const luaL_Reg methods[] = {
     {"field", lmg_form_field},
+    {"fields", lmg_form_fields},
     {"data", lmg_form_data},
     {"file", lmg_form_file},
     {"content_type", lmg_form_content_type_l},

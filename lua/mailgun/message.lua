@@ -46,8 +46,17 @@ _M.FIELDS = {
 }
 for k in pairs(OPTIONS) do _M.FIELDS[k] = "boolean|string|number" end
 
+local byte = string.byte
+local OPEN = { [byte("o")] = true, [byte("h")] = true, [byte("v")] = true, [byte("t")] = true }
+local COLON = byte(":")
+
+-- o:, h:, v: and t: names (with byte(): this runs for every field)
+local function is_option(k)
+  return byte(k, 2) == COLON and OPEN[byte(k, 1)] == true
+end
+
 local function open_field(k)
-  return k:match("^[ohvt]:") ~= nil or k == "recipient-variables"
+  return is_option(k) or k == "recipient-variables"
 end
 
 local check = checker.checker({ provider = "mailgun", label = "messages:send", fields = _M.FIELDS,
@@ -58,7 +67,7 @@ local function fail(msg, field)
 end
 
 local function has_crlf(s)
-  return s:find("[\r\n]") ~= nil
+  return fields.has_line_break(s)
 end
 
 -- A string as given (checked), or '"Name" <address>' from a table.
@@ -123,7 +132,7 @@ end
 local function options_bytes(params)
   local n = 0
   for k, v in pairs(params) do
-    if type(k) == "string" and k:match("^[ohvt]:") then
+    if type(k) == "string" and is_option(k) then
       if type(v) == "table" then
         for _, x in ipairs(v) do n = n + #k + #tostring(x) end
       else
@@ -137,16 +146,28 @@ _M.options_bytes = options_bytes
 
 -- Friendly message -> form params (for the engine) or nil, err.
 -- opts.require_recipients (default true), opts.mime (messages.mime)
+-- Fields whose values to_params made from checked input (addresses parsed,
+-- the subject one line, text and bodies strings by FIELDS, files shaped):
+-- fields.check_form skips them.
+local CHECKED = { to = true, cc = true, bcc = true, from = true, subject = true, text = true,
+                  html = true, ["amp-html"] = true, attachment = true, inline = true }
+
+local RECIPIENTS, SUBJECT, FILES = { "to", "cc", "bcc" }, { "subject" }, { "attachments", "inline" }
+local NO_OPTS = {}
+
 function _M.to_params(msg, opts)
-  opts = opts or {}
+  opts = opts or NO_OPTS
   check:fields(msg, 3, opts.mime and "messages:send_mime" or nil)
   local p = {}
   local count = 0
-  for _, field in ipairs({ "to", "cc", "bcc" }) do
-    local list, err = _M.address_list(msg[field], field)
-    if not list then return nil, err end
-    if #list > 0 then p[field] = list end
-    count = count + #list
+  for _, field in ipairs(RECIPIENTS) do
+    local v = msg[field]
+    if v ~= nil then
+      local list, err = _M.address_list(v, field)
+      if not list then return nil, err end
+      if #list > 0 then p[field] = list end
+      count = count + #list
+    end
   end
   if count == 0 and opts.require_recipients ~= false then
     return fail("the message has no recipient (to, cc or bcc)", "to")
@@ -165,7 +186,7 @@ function _M.to_params(msg, opts)
     if not r then return nil, err end
     p["h:Reply-To"] = r
   end
-  local ok, lerr = check:single_line(msg, { "subject" })
+  local ok, lerr = check:single_line(msg, SUBJECT)
   if not ok then return nil, lerr end
   for key, field in pairs(PLAIN) do
     local v = msg[key]
@@ -203,7 +224,7 @@ function _M.to_params(msg, opts)
     if not encodable then return fail("'recipient_variables' cannot be sent: " .. why, "recipient_variables") end
     p["recipient-variables"] = json.encode(msg.recipient_variables)
   end
-  for _, field in ipairs({ "attachments", "inline" }) do
+  for _, field in ipairs(FILES) do
     if msg[field] ~= nil then
       local parts, err = check:files(msg[field], field)
       if not parts then return nil, err end
@@ -251,7 +272,7 @@ function _M.to_params(msg, opts)
       p[key] = type(value) == "boolean" and yesno(value) or value
     end
   end
-  local form_ok, ferr, ffield = fields.check_form(p)
+  local form_ok, ferr, ffield = fields.check_form(p, CHECKED)
   if not form_ok then return fail(ferr, ffield) end
   local size = options_bytes(p)
   if size > _M.MAX_OPTIONS_BYTES then

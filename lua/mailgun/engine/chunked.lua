@@ -59,7 +59,7 @@ end
 
 -- Runs a chunked send. spec: engine, endpoint, label, provider, size,
 -- next_item() -> item | nil at the end (it may raise: reported as
--- source_error, nothing else lost), build(items, call) -> params | nil, err
+-- source_error, nothing else lost) or list (the items, read in place), build(items, call) -> params | nil, err
 -- (err: that call fails, nothing sent), id_of(res) -> id | nil,
 -- count (the items of a list, when known), kind + fingerprint (journal
 -- header), sum_of(items) (what the journal
@@ -104,20 +104,38 @@ function _M.run(spec)
 
   -- Draws the next call to send: calls that already succeeded (or stay
   -- uncertain) are read from the source and carried into the report.
+  -- one protected call draws a whole call's items (a pcall per item costs
+  -- as much as the rest of the batch's Lua work); true at the end
+  local next_item, list = spec.next_item, spec.list
+  local function draw(items)
+    if list then
+      for k = 1, size do
+        local item = list[position + k]
+        if item == nil then return true end
+        items[k] = item
+      end
+      return false
+    end
+    for k = 1, size do
+      local item = next_item()
+      if item == nil then return true end
+      items[k] = item
+    end
+    return false
+  end
+
   local function next_call()
     while not ended do
       local items = {}
-      for k = 1, size do
-        local ok, item = pcall(spec.next_item)
-        if not ok then
-          -- a partial call is not sent: its items are drawn again on resume
-          stop(errors.new({ kind = "source", provider = provider, position = position + k,
-            message = "the source raised at item " .. (position + k) .. ": " .. tostring(item) }))
-          return nil
-        end
-        if item == nil then ended = true break end
-        items[k] = item
+      local ok, last = pcall(draw, items)
+      if not ok then
+        -- a partial call is not sent: its items are drawn again on resume
+        local k = #items + 1
+        stop(errors.new({ kind = "source", provider = provider, position = position + k,
+          message = "the source raised at item " .. (position + k) .. ": " .. tostring(last) }))
+        return nil
       end
+      if last then ended = true end
       if #items == 0 then return nil end
       index = index + 1
       local call = { index = index, first = position + 1, count = #items }

@@ -48,6 +48,7 @@ function Checker:fields(msg, level, label)
     error("bad argument #1 to '" .. label .. "' (a message must be a table, got " .. type(msg) .. ")",
       level)
   end
+  if options.clean(msg, self.known, self.open) then return msg end
   options.check(msg, self.known, label, { noun = "message field", prefix = "msg", open = self.open,
                                           level = level })
   return msg
@@ -86,7 +87,7 @@ end
 function Checker:single_line(msg, names)
   for _, field in ipairs(names) do
     local v = msg[field]
-    if type(v) == "string" and v:find("[\r\n]") then
+    if type(v) == "string" and fields.has_line_break(v) then
       return self:fail("'" .. field .. "' contains CR or LF", field)
     end
   end
@@ -106,7 +107,7 @@ function Checker:strings(v, field, max)
     if type(item) ~= "string" or item == "" then
       return self:fail("'" .. field .. "' must hold non-empty strings", field)
     end
-    if item:find("[\r\n]") then return self:fail("'" .. field .. "' contains CR or LF", field) end
+    if fields.has_line_break(item) then return self:fail("'" .. field .. "' contains CR or LF", field) end
     out[i] = item
   end
   max = max or self.limits[field]

@@ -12,7 +12,8 @@
 --   names of an open family (e.g. Mailgun's "o:" fields).
 local url = require("mailgun.engine.url")
 
-local type, pairs, ipairs, tostring, error, sort = type, pairs, ipairs, tostring, error, table.sort
+local type, pairs, ipairs, tostring, error, sort, setmetatable =
+  type, pairs, ipairs, tostring, error, table.sort, setmetatable
 local min = math.min
 
 local _M = {}
@@ -52,20 +53,41 @@ function _M.suggest(name, known)
   return best
 end
 
+-- "string|table" -> {string = true, table = true}, parsed once per spelling
+local alternatives = setmetatable({}, { __index = function(cache, want)
+  local set = {}
+  for alt in want:gmatch("[^|]+") do set[alt] = true end
+  cache[want] = set
+  return set
+end })
+
 local function type_ok(want, v)
   if want == "any" then return true end
   local t = type(v)
-  if want == t then return true end
-  for alt in want:gmatch("[^|]+") do
-    if alt == t then return true end
-  end
-  return false
+  return want == t or alternatives[want][t] == true
 end
 _M.type_ok = type_ok
+
+-- Whether every name is known (or open) with a value of its type: one
+-- pass without sorting or allocating, as it is on every call.
+local function clean(t, known, open)
+  for k, v in pairs(t) do
+    local want = known[k]
+    if want == nil then
+      if not (open and type(k) == "string" and open(k)) then return false end
+    elseif want ~= type(v) and not type_ok(want, v) then
+      return false
+    end
+  end
+  return true
+end
+_M.clean = clean
 
 -- Raises unless t is a table, then on the first unknown name or wrong
 -- type (in the order of the names); returns t.
 function _M.check(t, known, label, how)
+  if type(t) == "table" and clean(t, known, how and how.open) then return t end
+  -- a mistake: find the first one in the order of the names, and name it
   how = how or {}
   local level = (how.level or 2) + 1
   local noun, prefix = how.noun or "option", how.prefix or "opts"

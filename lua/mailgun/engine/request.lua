@@ -192,9 +192,12 @@ local function fill_form(form, params, bool)
     local k = keys[i]
     local v = params[k]
     if is_list(v) then
-      for j = 1, #v do
+      -- the strings in one C call (a batch's 1,000 "to"), the rest one by one
+      local j = form:fields(k, v)
+      while j do
         local ok, err = add_item(form, k, v[j], bool)
         if not ok then return nil, err end
+        j = form:fields(k, v, j + 1)
       end
     else
       local ok, err = add_item(form, k, v, bool)
@@ -207,11 +210,20 @@ end
 local function default_bool(v) return v and "true" or "false" end
 
 -- bool(v, key) for one request: the reference's spelling of the field
--- (yes/no or true/false), else the client's.
+-- (yes/no or true/false), else the client's; made once per facts, kind
+-- and fallback (weak: facts of endpoints made per call go away).
+local bools = setmetatable({}, { __mode = "k" })
 local function bool_for(facts, kind, fallback)
-  return function(v, k)
+  if not facts then return fallback end
+  local per = bools[facts]
+  if not per then per = {}; bools[facts] = per end
+  local made = per[kind]
+  if made and made.fallback == fallback then return made.fn end
+  local function fn(v, k)
     return wire.bool(wire.field(facts, kind, k), v) or fallback(v, k)
   end
+  per[kind] = { fallback = fallback, fn = fn }
+  return fn
 end
 
 local EMPTY = {}
@@ -233,14 +245,27 @@ local function copy(t)
   return c
 end
 
--- Placeholder names per endpoint, parsed once (weak: endpoints made per
--- call by client:request go away).
+-- What an endpoint's path and wire facts say, worked out once per endpoint
+-- (weak: endpoints made per call by client:request go away) and engine
+-- kind (its reference and alias): placeholder names, the facts, and per
+-- placeholder whether the operation also takes it in its body (keep) and
+-- the alias the path reads it from (alias; false: none).
 local placeholders = setmetatable({}, { __mode = "k" })
-local function template_of(ep)
+local function template_of(ep, self)
   local c = placeholders[ep]
-  if not c or c.path ~= ep.path then
+  local ref, alias_of = reference_of(self), self.alias
+  if not c or c.path ~= ep.path or c.ref ~= ref or c.alias_of ~= alias_of then
     local path = ep.path
-    c = { path = path, names = url.placeholders(path) }
+    local facts = wire.facts(ref, ep)
+    c = { path = path, names = url.placeholders(path), ref = ref, alias_of = alias_of, facts = facts,
+          keep = {}, alias = {} }
+    for _, n in ipairs(c.names) do
+      c.keep[n] = wire.in_body(facts, n)
+      local alias = alias_of and alias_of(n, path, self)
+      -- a field of that name the operation takes itself is not the path's
+      if alias and wire.declares(facts, alias) then alias = nil end
+      c.alias[n] = alias or false
+    end
     -- the common case, one placeholder: prefix .. value .. suffix
     local pre, name, post = path:match("^([^{]*){([^}]+)}([^{]*)$")
     if pre then c.pre, c.name, c.post = pre, name, post end
@@ -265,9 +290,8 @@ end
 -- Splits the argument into path values and the rest, fills the path.
 -- fill and alias receive the engine as their last argument.
 function Engine:path_for(ep, params, label)
-  local template = template_of(ep)
-  local names = template.names
-  local facts = wire.facts(reference_of(self), ep)
+  local template = template_of(ep, self)
+  local names, aliases, keeps = template.names, template.alias, template.keep
   local values, rest = {}, EMPTY
   local fill, alias_of = self.fill, self.alias
   if type(params) == "table" then
@@ -290,14 +314,12 @@ function Engine:path_for(ep, params, label)
     local alias
     if values[n] == nil then
       values[n] = rest[n]
-      alias = alias_of and alias_of(n, ep.path, self)
-      -- a field of that name the operation takes itself is not the path's
-      if alias and wire.declares(facts, alias) then alias = nil end
+      alias = aliases[n]
       if values[n] == nil and alias then values[n] = rest[alias] end
       if values[n] == nil and fill then values[n] = fill(n, ep.path, self) end
     end
     -- a name the operation also takes in its body (an alert's name) goes in both
-    local keep = wire.in_body(facts, n)
+    local keep = keeps[n]
     if (rest[n] ~= nil and not keep) or (alias and rest[alias] ~= nil) then
       if rest == params then rest = copy(params) end
       if not keep then rest[n] = nil end
@@ -314,7 +336,7 @@ function Engine:path_for(ep, params, label)
         or (fill and alias and "is required: the client has no default " .. alias .. " (set it in its options)"
           or "is required")) .. ")", _M.caller_level())
   end
-  return path, rest
+  return path, rest, template.facts
 end
 
 local NO_OPTS = {}
@@ -353,12 +375,13 @@ function Engine:prepare(ep, params, opts)
   local method = ep.method
   local encoding = ep.encoding or ((method == "GET" or method == "DELETE" or method == "HEAD")
     and "query" or "json")
-  local path, rest
+  local path, rest, facts
   local target = opts.url
   if target then
     rest = ptype == "table" and params or {}
+    facts = ep.path and template_of(ep, self).facts or nil
   else
-    path, rest = self:path_for(ep, params, label)
+    path, rest, facts = self:path_for(ep, params, label)
     if ep.base == "storage" and type(rest.url) == "string" then
       target = rest.url -- a storage.url from an event
       if rest == params then rest = copy(params) end
@@ -368,7 +391,6 @@ function Engine:prepare(ep, params, opts)
       target = base .. path
     end
   end
-  local facts = wire.facts(reference_of(self), ep)
   local bool = self.bool or default_bool
   local headers = self.headers
   if opts.headers then
@@ -426,8 +448,7 @@ function Engine:prepare(ep, params, opts)
     req.body = nil -- no fields: no body (RFC 2046 wants at least one part)
   elseif encoding == "multipart" then
     local form = new_form()
-    local ok, ferr = fill_form(form, wire.shape_form(facts, rest, json_text),
-      facts and bool_for(facts, "form", bool) or bool)
+    local ok, ferr = fill_form(form, wire.shape_form(facts, rest, json_text), bool_for(facts, "form", bool))
     if not ok then form:close(); return nil, ferr end
     req.form = form
   elseif encoding == "raw" then
