@@ -31,6 +31,7 @@ int luaopen_mailgun_core(lua_State *L)
     {"monotonic", lmg_monotonic},
     {"plain_address", lmg_plain_address},
     {"has_control", lmg_has_control},
+    {"plain_entry", lmg_plain_entry},
     {NULL, NULL}
   };
   if(!lmg_curl_ready) {

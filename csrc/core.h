@@ -17,6 +17,7 @@ LMG_FUNC int lmg_json_by_address(lua_State *L);
 LMG_FUNC int lmg_monotonic(lua_State *L);
 LMG_FUNC int lmg_plain_address(lua_State *L);
 LMG_FUNC int lmg_has_control(lua_State *L);
+LMG_FUNC int lmg_plain_entry(lua_State *L);
 LMG_FUNC void lmg_fs_open_lib(lua_State *L); /* fs.c: file_kind */
 LMG_FUNC void lmg_parser_open_lib(lua_State *L); /* parser_lua.c */
 

@@ -7,9 +7,14 @@
  *     space, control character or any of " < > , ( ) \ (the PLAIN rule of
  *     mailgun/engine/address.lua);
  *   core.has_control(s) -> true when s holds a control character (bytes
- *     0-31 and 127: Lua's %c in the C locale).
+ *     0-31 and 127: Lua's %c in the C locale);
+ *   core.plain_entry(address, vars) -> true when address is plain (as
+ *     above) and vars is nil or flat: string names, each value a string,
+ *     a boolean or a finite number (a batch recipient JSON takes as it
+ *     is; one call per recipient instead of a Lua loop).
  * Bytes from 128 up are neither (UTF-8 passes as it is).
  */
+#include <math.h>
 #include <string.h>
 
 #include "core.h"
@@ -19,28 +24,62 @@ static int lmg_is_control(unsigned char c)
   return c < 32 || c == 127;
 }
 
-int lmg_plain_address(lua_State *L)
+static int lmg_is_plain(lua_State *L, int idx)
 {
   size_t n, i, at = 0, ats = 0;
   const unsigned char *s;
-  if(lua_type(L, 1) != LUA_TSTRING) {
-    lua_pushboolean(L, 0);
-    return 1;
-  }
-  s = (const unsigned char *)lua_tolstring(L, 1, &n);
+  if(lua_type(L, idx) != LUA_TSTRING)
+    return 0;
+  s = (const unsigned char *)lua_tolstring(L, idx, &n);
   for(i = 0; i < n; i++) {
     unsigned char c = s[i];
     if(c == '@') {
       at = i;
       ats++;
     }
-    else if(lmg_is_control(c) || c == ' ' || strchr("\"<>,()\\", c)) {
-      /* strchr also finds the terminating NUL: c == 0 is a control */
-      lua_pushboolean(L, 0);
-      return 1;
+    else if(lmg_is_control(c) || c == ' ' || strchr("\"<>,()\\", c))
+      return 0; /* strchr also finds the terminating NUL: a control */
+  }
+  return ats == 1 && at > 0 && at + 1 < n;
+}
+
+int lmg_plain_address(lua_State *L)
+{
+  lua_pushboolean(L, lmg_is_plain(L, 1));
+  return 1;
+}
+
+static int lmg_is_flat(lua_State *L, int idx)
+{
+  lua_pushnil(L);
+  while(lua_next(L, idx)) {
+    int ok = lua_type(L, -2) == LUA_TSTRING;
+    switch(lua_type(L, -1)) {
+    case LUA_TSTRING:
+    case LUA_TBOOLEAN:
+      break;
+    case LUA_TNUMBER: {
+      double d = (double)lua_tonumber(L, -1);
+      ok = ok && !isnan(d) && !isinf(d);
+      break;
+    }
+    default:
+      ok = 0;
+    }
+    lua_pop(L, 1);
+    if(!ok) {
+      lua_pop(L, 1);
+      return 0;
     }
   }
-  lua_pushboolean(L, ats == 1 && at > 0 && at + 1 < n);
+  return 1;
+}
+
+int lmg_plain_entry(lua_State *L)
+{
+  int t = lua_type(L, 2);
+  lua_pushboolean(L, lmg_is_plain(L, 1)
+                  && (t <= LUA_TNIL || (t == LUA_TTABLE && lmg_is_flat(L, 2))));
   return 1;
 }
 

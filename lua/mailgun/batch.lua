@@ -17,7 +17,7 @@ local errors = require("mailgun.engine.errors")
 local chunked = require("mailgun.engine.chunked")
 local options = require("mailgun.engine.options")
 local journal = require("mailgun.engine.journal")
-local is_plain = require("mailgun.engine.address").is_plain
+local native = require("mailgun.engine.native")
 
 local type, ipairs, pairs, error, setmetatable, tostring = type, ipairs, pairs, error, setmetatable, tostring
 
@@ -44,29 +44,16 @@ function _M.new(client, msg)
 end
 
 local NO_VARS = setmetatable({}, { __newindex = function() error("batch: an entry's variables are read-only", 2) end })
-local huge = math.huge
 
--- Whether vars is flat: string names, each a string, a boolean or a finite
--- number (what JSON encodes as it is, and json.by_address writes in C).
-local function flat(vars)
-  for k, v in pairs(vars) do
-    local t = type(v)
-    if type(k) ~= "string" or not (t == "string" or t == "boolean"
-        or (t == "number" and v == v and v ~= huge and v ~= -huge)) then
-      return false
-    end
-  end
-  return true
-end
-
+-- core.plain_entry(address, vars): a bare address and nil or flat
+-- variables (what JSON takes as it is), one C call (csrc/scan.c)
+local plain_entry
 -- {to=, address=, vars=} of one recipient, or nil, message.
 local function entry_of(address, vars)
   -- the common case: a bare address and flat variables, checked with one
   -- pattern and one loop (a batch adds millions of these)
-  if type(address) == "string" and is_plain(address) then
-    if vars == nil then return { to = address, address = address, vars = NO_VARS } end
-    if type(vars) == "table" and flat(vars) then return { to = address, address = address, vars = vars } end
-  end
+  if not plain_entry then plain_entry = native.core().plain_entry end
+  if plain_entry(address, vars) then return { to = address, address = address, vars = vars or NO_VARS } end
   if vars ~= nil and type(vars) ~= "table" then return nil, "variables must be a table, got " .. type(vars) end
   local formatted, err = message.address_of(address, "to")
   if not formatted then return nil, err.message end

@@ -13,7 +13,7 @@
 -- exactly one "@" or with spaces. A reason is a short text to put after
 -- the field name ("contains CR or LF ...").
 local type, ipairs = type, ipairs
-local find, match, sub = string.find, string.match, string.sub
+local find, match, sub, byte = string.find, string.match, string.sub, string.byte
 
 local _M = {}
 
@@ -53,11 +53,31 @@ local function check(email, name, checked)
   return true
 end
 
+local GT, SPACE = byte(">"), byte(" ")
+
+-- 'Name <a@x.org>' with nothing to trim, unquote or split (no control
+-- character: checked by the caller), as the general path below reads it:
+-- the entry, else nil.
+local function named_plain(v)
+  local lt = find(v, "<", 1, true)
+  if not lt or lt == 1 or byte(v, -1) ~= GT or byte(v, 1) == SPACE then return nil end
+  local email = sub(v, lt + 1, -2)
+  if not is_plain(email) then return nil end
+  local last = lt - 1
+  while byte(v, last) == SPACE do last = last - 1 end
+  if last == 0 then return nil end
+  local name = sub(v, 1, last)
+  if find(name, '[<>"]') then return nil end
+  return { email = email, name = name, text = v }
+end
+
 function _M.parse(v)
   local email, name, text
   if type(v) == "string" then
     if is_plain(v) then return { email = v, text = v } end
     if bad_text(v) then return nil, CONTROL end
+    local named = named_plain(v)
+    if named then return named end
     text = match(v, "^%s*(.*%S)")
     if not text then return nil, "has an empty address" end
     local n, e = match(text, "^(.-)%s*<([^<>]*)>$")

@@ -278,11 +278,16 @@ end
 local function expand(c, values)
   if c.name then
     local v = values[c.name]
+    -- the same value as last time (a client's domain): the same path
+    if v == c.last_value and v ~= nil then return c.last_path end
     if v == nil or v == "" then return nil, c.name, "missing" end
+    local given = v
     v = url.text(v)
     if v == "." or v == ".." then return nil, c.name, "dot" end
     if find(v, "[^%w%-%._~@:!$&'()*+,;=]") then v = url.escape_segment(v) end
-    return c.pre .. v .. c.post
+    local path = c.pre .. v .. c.post
+    if type(given) == "string" then c.last_value, c.last_path = given, path end
+    return path
   end
   return url.expand(c.path, values)
 end
