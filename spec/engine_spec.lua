@@ -116,6 +116,36 @@ describe("engine: building requests", function()
     local b = assert(e:call({ name = "y", method = "GET", path = "/y" }))
     assert.equal("From: a", b.body)
   end)
+
+  it("shapes JSON bodies by the declared array fields, singulars included", function()
+    local fields = { tags = { type = "array" }, to = { type = "array" }, name = { type = "string" },
+                     ids = { type = "array" }, id = { type = "string" } }
+    local ref = { ["POST /x"] = { params = {}, bodies = { json = { fields = fields } } },
+                  ["POST /y"] = { params = {}, bodies = { json = { fields = fields, array = true } } } }
+    local e, t = engine_with({ {}, {}, {}, {}, {} }, { reference = ref })
+    local ep = { name = "x", method = "POST", path = "/x", encoding = "json" }
+    -- one value where a list is wanted, {} as [], a singular for its list
+    assert(e:call(ep, { to = "a@b.c", tags = {}, name = "n" }))
+    assert.same({ to = { "a@b.c" }, tags = {}, name = "n" }, json.decode(t.sent[1].body))
+    assert.truthy(t.sent[1].body:find('"tags":[]', 1, true))
+    assert(e:call(ep, { tag = "promo" }))
+    assert.equal('{"tags":["promo"]}', t.sent[2].body)
+    -- the list wins over its singular; a declared singular (id) stays itself
+    assert(e:call(ep, { tag = "one", tags = { "two" }, id = "7" }))
+    assert.same({ tag = "one", tags = { "two" }, id = "7" }, json.decode(t.sent[3].body))
+    -- each item of an array body; the endpoint's path may change between calls
+    local many = { name = "y", method = "POST", path = "/y", encoding = "json" }
+    assert(e:call(many, { body = { { tag = "a" }, { to = "b@c.d" } } }))
+    assert.same({ { tags = { "a" } }, { to = { "b@c.d" } } }, json.decode(t.sent[4].body))
+    many.path = "/x"
+    assert(e:call(many, { body = { tag = "b" } }))
+    assert.equal('{"tags":["b"]}', t.sent[5].body)
+  end)
+
+  it("leaves text that looks like the encoder's empty-array marker as it is", function()
+    local marker = "\0json-empty-array\0"
+    assert.same({ s = marker }, json.decode(assert(json.encode({ s = marker }))))
+  end)
 end)
 
 describe("engine: errors and retries", function()

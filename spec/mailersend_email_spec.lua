@@ -67,6 +67,16 @@ describe("mailersend email mapping", function()
     assert.equal("<https://sandbox.test/u/1>", body.list_unsubscribe)
   end)
 
+  it("sends empty lists as [] and full ones as arrays", function()
+    local json = require("mailgun.engine.json")
+    local body = assert(email.to_body(base({ cc = {}, tags = {}, personalization = {}, headers = {} })))
+    local text = assert(json.encode(body))
+    for _, field in ipairs({ "cc", "tags", "personalization", "headers" }) do
+      assert.truthy(text:find('"' .. field .. '":[]', 1, true), text)
+    end
+    assert.truthy(text:find('"to":[{', 1, true), text)
+  end)
+
   it("takes personalization as a list, send_at as a number, headers as a list", function()
     local body = assert(email.to_body(base({
       personalization = { { email = "ann@example.test", data = { n = 1 } } },

@@ -70,6 +70,14 @@ local function fail(message, field)
   return check:fail(message, field)
 end
 
+-- A list of the JSON body, marked as an array only when empty: a list with
+-- items encodes as one anyway, and json.encode walks a body looking for
+-- empty marked arrays only while any marked array is alive.
+local function json_list(t)
+  if t[1] == nil then return json.array(t) end
+  return t
+end
+
 -- {email=, name=} from "a@x", "Name <a@x>" or a table.
 local function address(v, field)
   local entry, err = check:address(v, field)
@@ -81,17 +89,20 @@ _M.address = address
 local function address_list(v, field)
   local list, err = strict:addresses(v, field)
   if not list then return nil, err end
-  local out = json.array()
-  for i, entry in ipairs(list) do out[i] = { email = entry.email, name = entry.name } end
-  return out
+  local out = {}
+  for i = 1, #list do
+    local entry = list[i]
+    out[i] = { email = entry.email, name = entry.name }
+  end
+  return json_list(out)
 end
 
 local function string_list(v, field)
   local list, err = check:strings(v, field)
   if not list then return nil, err end
-  local out = json.array()
+  local out = {}
   for i, item in ipairs(list) do out[i] = item end
-  return out
+  return json_list(out)
 end
 
 local function personalization(v)
@@ -99,7 +110,7 @@ local function personalization(v)
     return fail("'personalization' must be a list of {email=, data=} or a map of email -> data",
       "personalization")
   end
-  local out = json.array()
+  local out = {}
   if v[1] ~= nil then
     for _, p in ipairs(v) do
       if type(p) ~= "table" or type(p.email) ~= "string" or type(p.data) ~= "table" then
@@ -107,7 +118,7 @@ local function personalization(v)
       end
       out[#out + 1] = { email = p.email, data = p.data }
     end
-    return out
+    return json_list(out)
   end
   local keys = {}
   for k in pairs(v) do keys[#keys + 1] = k end
@@ -118,7 +129,7 @@ local function personalization(v)
     end
     out[#out + 1] = { email = k, data = v[k] }
   end
-  return out
+  return json_list(out)
 end
 
 local function read_file(path)
@@ -174,9 +185,11 @@ local function attachment(a, field, inline)
   return { content = content, filename = filename, disposition = disposition, id = id }, size
 end
 
+local FILE_FIELDS = { "attachments", "inline" }
+
 local function attachments(msg)
-  local out, total = json.array(), 0
-  for _, field in ipairs({ "attachments", "inline" }) do
+  local out, total = {}, 0
+  for _, field in ipairs(FILE_FIELDS) do
     if msg[field] ~= nil then
       local list, err = check:files(msg[field], field, true)
       if not list then return nil, err end
@@ -192,23 +205,30 @@ local function attachments(msg)
     return fail(("attachments add up to %d bytes; at most %d (25 MB) are allowed"):format(total,
       _M.MAX_ATTACHMENT_BYTES), "attachments")
   end
-  return out
+  return json_list(out)
 end
 
 local function headers(v)
   local list, err = check:headers(v)
   if not list then return nil, err end
-  local out = json.array()
+  local out = {}
   for i, h in ipairs(list) do out[i] = h end
-  return out
+  return json_list(out)
 end
 
+-- fields that end up in a header line, and the bodies limited in size
+local SINGLE_LINE = { "subject", "in_reply_to", "list_unsubscribe", "template_id" }
+local BODIES = { "text", "html" }
+local COPIES = { "cc", "bcc" }
+
 local function check_sizes(msg)
-  local ok, err = check:single_line(msg, { "subject", "in_reply_to", "list_unsubscribe", "template_id" })
+  local ok, err = check:single_line(msg, SINGLE_LINE)
   if not ok then return nil, err end
-  for _, field in ipairs({ "text", "html" }) do
-    if msg[field] and #msg[field] > _M.MAX_BODY_BYTES then
-      return fail("'" .. field .. "' is " .. #msg[field] .. " bytes; at most 2 MB are allowed", field)
+  for i = 1, #BODIES do
+    local field = BODIES[i]
+    local v = msg[field]
+    if v and #v > _M.MAX_BODY_BYTES then
+      return fail("'" .. field .. "' is " .. #v .. " bytes; at most 2 MB are allowed", field)
     end
   end
   return true
@@ -234,7 +254,8 @@ function _M.to_body(msg, level, label)
   body.to, err = address_list(msg.to, "to")
   if not body.to then return nil, err end
   if #body.to == 0 then return fail("'to' needs at least one address", "to") end
-  for _, field in ipairs({ "cc", "bcc" }) do
+  for i = 1, #COPIES do
+    local field = COPIES[i]
     if msg[field] ~= nil then
       body[field], err = address_list(msg[field], field)
       if not body[field] then return nil, err end

@@ -151,8 +151,9 @@ local function extras(spec)
         if not body then return nil, err end
         local res, serr = self._engine:call(send_ep, { body = body }, opts)
         if not res then return nil, serr end
-        with_id(res, "x-message-id")
-        local paused = header(request.meta(res).headers, "x-send-paused")
+        local headers = request.meta(res).headers
+        res.message_id = header(headers, "x-message-id")
+        local paused = header(headers, "x-send-paused")
         res.send_paused = paused == "true" or paused == "1"
         return res
       end,

@@ -57,10 +57,13 @@ local function has_empty(v, depth)
 end
 
 function _M.encode(v)
-  if type(v) == "table" and next(marked) ~= nil and has_empty(v, 0) then v = mark_empty(v) end
+  -- the placeholders are looked for in the text only when some were put in
+  -- (the text may be long: a message's html)
+  local marks = type(v) == "table" and next(marked) ~= nil and has_empty(v, 0)
+  if marks then v = mark_empty(v) end
   local s, err = cjson.encode(v)
   if not s then return nil, err end
-  if s:find("\\u0000json-empty-array\\u0000", 1, true) then
+  if marks and s:find("\\u0000json-empty-array\\u0000", 1, true) then
     s = s:gsub('"\\u0000json%-empty%-array\\u0000"', "[]")
   end
   return s

@@ -4,12 +4,26 @@
 -- the API declares instead of lists of key names.
 local json = require("mailgun.engine.json")
 
-local type, pairs, ipairs, next = type, pairs, ipairs, next
+local type, pairs, ipairs, next, setmetatable = type, pairs, ipairs, next, setmetatable
 
 local _M = {}
 
+-- The "METHOD path" key per endpoint, built once rather than per request
+-- (weak: endpoints made per call by client:request go away); again when
+-- the endpoint changes. The reference itself is read each time: it is data
+-- a program may change.
+local keys = setmetatable({}, { __mode = "k" })
+
 function _M.facts(reference, ep)
-  return reference and ep.path and reference[ep.method .. " " .. ep.path] or nil
+  if not reference then return nil end
+  local path, method = ep.path, ep.method
+  if not path then return nil end
+  local c = keys[ep]
+  if not c or c.path ~= path or c.method ~= method then
+    c = { path = path, method = method, key = method .. " " .. path }
+    keys[ep] = c
+  end
+  return reference[c.key] or nil
 end
 
 -- Facts of one name as sent in `kind` ("query", "form", "json"), or nil.
@@ -75,20 +89,48 @@ function _M.shape_form(facts, params, json_text)
   return out
 end
 
+-- What fix_object looks for, per declared field set (weak: facts are data
+-- that may be built per call): arrays, name -> name of each array field;
+-- singular, the singular an array may be given as (tag for tags) -> the
+-- array's name, when no field of that name is declared. A send then walks
+-- the few keys of its body, not every declared field. A field set is read
+-- once: declared facts do not change after a request used them.
+local plans = setmetatable({}, { __mode = "k" })
+
+local function plan_of(fields)
+  local plan = plans[fields]
+  if plan then return plan end
+  plan = { arrays = {}, singular = {} }
+  for name, f in pairs(fields) do
+    if f.type == "array" then
+      plan.arrays[name] = name
+      local one = name:sub(-1) == "s" and name:sub(1, -2)
+      if one and not fields[one] then plan.singular[one] = name end
+    end
+  end
+  plans[fields] = plan
+  return plan
+end
+
 local function fix_object(fields, obj)
   local copy
-  for name, f in pairs(fields) do
-    local v = obj[name]
-    -- the singular of a declared list (tag for tags), when only it is given
-    local one = f.type == "array" and name:sub(-1) == "s" and name:sub(1, -2)
-    if v == nil and one and obj[one] ~= nil and not fields[one] then
-      v = obj[one]
-      copy = copy or {}
-      copy[one] = json.null -- dropped below
-      copy[name] = type(v) == "table" and v or { v }
+  local plan = plan_of(fields)
+  local arrays, singular = plan.arrays, plan.singular
+  for k, v in pairs(obj) do
+    local name = arrays[k]
+    if not name then
+      -- the singular of a declared list (tag for tags), when only it is given
+      name = singular[k]
+      if name and obj[name] == nil then
+        copy = copy or {}
+        copy[k] = json.null -- dropped below
+        copy[name] = type(v) == "table" and v or { v }
+      else
+        name = nil
+      end
     end
     local fixed
-    if f.type == "array" and v ~= nil and v ~= json.null then
+    if name and v ~= json.null then
       if type(v) ~= "table" then fixed = { v } -- one value where a list is wanted
       elseif next(v) == nil and not json.is_array(v) then fixed = json.array() end
     end
