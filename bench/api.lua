@@ -1,7 +1,7 @@
 -- The benchmark workloads through the public API (what users call), the
 -- same work as bench/reference.c does on raw libcurl.
 --   lua5.4 bench/api.lua WORKLOAD BASE_URL [COUNT] [FILE]
--- WORKLOAD: seq | par8 | ms | batch | attach | init | clients
+-- WORKLOAD: seq | par8 | ms | batch | stream | attach | init | clients
 -- Prints "messages=N seconds=S peak_kib=K" (init: also require_ms= and
 -- new_ms=; clients: also us= and bytes= per further client of each kind).
 local clock0 = os.clock()
@@ -99,6 +99,21 @@ local function batch()
   if not rep.ok then error("api workload: batch failed: " .. tostring(rep.calls[1].error), 0) end
 end
 
+-- the same calls, recipients drawn from a source one call at a time
+-- (batch:send{source = fn}): memory stays flat whatever count is
+local function stream()
+  local client = client_for()
+  local b = client:batch{ from = MSG.from, subject = "Hello %recipient.first%",
+                          text = "Your id is %recipient.id%" }
+  local i, last = -1, count * PER_CALL - 1
+  local rep = assert(b:send{ size = PER_CALL, source = function()
+    if i >= last then return nil end
+    i = i + 1
+    return "user" .. i .. "@example.com", { first = "User" .. i, id = i }
+  end })
+  if not rep.ok then error("api workload: stream failed: " .. tostring(rep.calls[1].error), 0) end
+end
+
 local function attach()
   local msg = {}
   for k, v in pairs(MSG) do msg[k] = v end
@@ -144,6 +159,8 @@ elseif workload == "ms" then
   mailersend_seq()
 elseif workload == "batch" then
   batch()
+elseif workload == "stream" then
+  stream()
 elseif workload == "attach" then
   attach()
 elseif workload == "clients" then

@@ -18,6 +18,9 @@ function core.session(opts) end
 function core.multi(opts) end
 
 ---A streaming multipart/form-data body: `:field(name, value)`,
+---`:fields(name, list[, i]) -> index | nil` (list[i..] as fields of one
+---name in one call; stops at the first item that is not a string and
+---returns its index),
 ---`:file(name, path, {filename=, content_type=, inline=})`,
 ---`:data(name, bytes, {...})`, `:content_type()`, `:length()`,
 ---`:read(n)`, `:rewind()`, `:close()`. Files are read while sending.
@@ -83,6 +86,26 @@ function core.smtp(opts) end
 ---@param j integer
 ---@return string|nil
 function core.json_by_address(entries, i, j) end
+
+---Whether s is a bare address with nothing to trim, split or unquote: one
+---"@" with something on each side, no space, control character or any of
+---`"<>,()\` (one pass in C; `mailgun.engine.address` uses it).
+---@param s any
+---@return boolean
+function core.plain_address(s) end
+
+---Whether s holds a control character (bytes 0-31 and 127, Lua's `%c`).
+---@param s string
+---@return boolean
+function core.has_control(s) end
+
+---Whether address is plain (`core.plain_address`) and vars is nil or flat
+---(string keys; string, boolean or finite number values): a batch
+---recipient JSON takes as it is, checked in one call.
+---@param address any
+---@param vars? any
+---@return boolean
+function core.plain_entry(address, vars) end
 
 ---Seconds (a float) on a clock that never jumps with the wall clock
 ---(CLOCK_MONOTONIC); only differences are meaningful.

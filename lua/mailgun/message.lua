@@ -128,11 +128,17 @@ local function yesno(v)
   return tostring(v)
 end
 
+-- Fields whose values to_params made from checked input (addresses parsed,
+-- the subject one line, text and bodies strings by FIELDS, files shaped):
+-- fields.check_form skips them.
+local CHECKED = { to = true, cc = true, bcc = true, from = true, subject = true, text = true,
+                  html = true, ["amp-html"] = true, attachment = true, inline = true }
+
 -- Size of the o:/h:/v:/t: options, as Mailgun counts them.
 local function options_bytes(params)
   local n = 0
   for k, v in pairs(params) do
-    if type(k) == "string" and is_option(k) then
+    if not CHECKED[k] and type(k) == "string" and is_option(k) then
       if type(v) == "table" then
         for _, x in ipairs(v) do n = n + #k + #tostring(x) end
       else
@@ -146,12 +152,6 @@ _M.options_bytes = options_bytes
 
 -- Friendly message -> form params (for the engine) or nil, err.
 -- opts.require_recipients (default true), opts.mime (messages.mime)
--- Fields whose values to_params made from checked input (addresses parsed,
--- the subject one line, text and bodies strings by FIELDS, files shaped):
--- fields.check_form skips them.
-local CHECKED = { to = true, cc = true, bcc = true, from = true, subject = true, text = true,
-                  html = true, ["amp-html"] = true, attachment = true, inline = true }
-
 local RECIPIENTS, SUBJECT, FILES = { "to", "cc", "bcc" }, { "subject" }, { "attachments", "inline" }
 local NO_OPTS = {}
 
@@ -265,7 +265,7 @@ function _M.to_params(msg, opts)
     local field = OPTIONS[key]
     if field then
       p[field] = yesno(value) -- a string, number or boolean: FIELDS, checked above
-    elseif open_field(key) then
+    elseif not _M.FIELDS[key] and open_field(key) then
       if type(value) == "string" and key:match("^h:") and has_crlf(value) then
         return fail("header '" .. key .. "' contains CR or LF", key)
       end

@@ -135,6 +135,7 @@ end
 
 function _M.list(v)
   if v == nil then return {} end
+  if type(v) == "string" and is_plain(v) then return { { email = v, text = v } } end
   local items
   if type(v) == "string" then
     items = split(v)

@@ -118,12 +118,19 @@ function _M.meta(res)
   return mt and mt.__meta or nil
 end
 
+local OPEN_OBJECT, OPEN_ARRAY = string.byte("{"), string.byte("[")
+
 local function decode_body(res)
   local body = res.body or ""
   if body == "" then return {} end
+  local b = body:byte(1)
   local ct = errors.header(res.headers, "content-type") or ""
-  local first = body:match("^%s*(.)")
-  if ct:find("json", 1, true) or first == "{" or first == "[" then
+  local json_like = b == OPEN_OBJECT or b == OPEN_ARRAY or ct:find("json", 1, true)
+  if not json_like then
+    local first = body:match("^%s*(.)")
+    json_like = first == "{" or first == "["
+  end
+  if json_like then
     local t = json.decode(body)
     if type(t) == "table" then return t end
   end

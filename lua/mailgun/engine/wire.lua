@@ -75,8 +75,9 @@ end
 -- array, e.g. list members) becomes that one text, not a repeated field.
 function _M.shape_form(facts, params, json_text)
   local out
+  if not facts then return params end
   for k, v in pairs(params) do
-    local f = is_list(v) and _M.field(facts, "form", k)
+    local f = type(v) == "table" and is_list(v) and _M.field(facts, "form", k)
     if f and f.type ~= "array" and not f.file and f.type ~= "object" then
       out = out or {}
       out[k] = json_text(v)
