@@ -9,7 +9,6 @@ local request = require("mailgun.engine.request")
 local base = require("mailgun.engine.client")
 local transports = require("mailgun.engine.transport")
 local options = require("mailgun.engine.options")
-local message = require("mailgun.message")
 local resource_names = require("mailgun.resources")
 local base64 = require("mailgun.engine.base64")
 
@@ -62,6 +61,7 @@ end
 -- Hand-written methods of the messages resource: the friendly send (self
 -- is the client's view of the resource: self._engine).
 local function message_methods(spec)
+  local message = require("mailgun.message") -- with the messages resource, not with require("mailgun")
   local send_ep = find_endpoint(spec, "send")
   local mime_ep = find_endpoint(spec, "send_mime")
   local SEND, MIME = { label = "messages:send" }, { label = "messages:send_mime" }

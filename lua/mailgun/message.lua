@@ -4,7 +4,6 @@
 -- checks shared with MailerSend are mailgun/engine/message.lua's; unknown
 -- fields and wrong types raise, bad values are nil, err.
 local json = require("mailgun.engine.json")
-local dates = require("mailgun.engine.dates")
 local fields = require("mailgun.engine.fields")
 local files = require("mailgun.engine.files")
 local address = require("mailgun.engine.address")
@@ -257,7 +256,7 @@ function _M.to_params(msg, opts)
     end
   end
   if msg.deliverytime ~= nil then
-    local d, err = dates.rfc2822(msg.deliverytime)
+    local d, err = require("mailgun.engine.dates").rfc2822(msg.deliverytime)
     if not d then return fail("'deliverytime': " .. err, "deliverytime") end
     p["o:deliverytime"] = d
   end

@@ -6,12 +6,9 @@
 local json = require("mailgun.engine.json")
 local url = require("mailgun.engine.url")
 local errors = require("mailgun.engine.errors")
-local scheduler = require("mailgun.engine.scheduler")
 local clock = require("mailgun.engine.clock")
 local wire = require("mailgun.engine.wire")
-local mime = require("mailgun.engine.mime")
 local defaults = require("mailgun.engine.defaults")
-local files = require("mailgun.engine.files")
 local options = require("mailgun.engine.options")
 
 local type, pairs, ipairs, tostring, setmetatable, getmetatable, error, next, select, require =
@@ -71,7 +68,7 @@ function _M.new(cfg)
     page_limits = cfg.page_limits, -- {min=, max=} for the "page" paging style
     list_suffix = cfg.list_suffix,
     alias = cfg.alias, -- alias(placeholder, path) -> another accepted field name
-    scheduler = cfg.scheduler or scheduler,
+    scheduler = cfg.scheduler or require("mailgun.engine.scheduler"),
     data = cfg.data,
     reference = cfg.reference,
   }, Engine)
@@ -171,9 +168,10 @@ local function add_item(form, k, item, bool)
   elseif t == "table" then
     if is_file(item) then
       local opts = { filename = item.filename, inline = item.inline,
-                     content_type = item.content_type or mime.of(item.filename or item.path) }
+                     content_type = item.content_type
+                       or require("mailgun.engine.mime").of(item.filename or item.path) }
       if item.path then
-        local ok, msg = files.check_regular(item.path)
+        local ok, msg = require("mailgun.engine.files").check_regular(item.path)
         if ok then ok, msg = form:file(k, item.path, opts) end
         if not ok then
           return nil, errors.invalid("cannot attach '" .. item.path .. "': " .. tostring(msg),
