@@ -67,3 +67,41 @@ describe("address.format and email_of", function()
     assert.is_nil(address.email_of(1))
   end)
 end)
+
+-- The fast paths (a bare address, 'Name <a@x>') answer exactly as the
+-- general pattern path did before them: these are that path's answers.
+describe("address.parse fast paths", function()
+  local cases = {
+    { "Ann <a@x.org>", "a@x.org", "Ann", "Ann <a@x.org>" },
+    { "Ann  <a@x.org>", "a@x.org", "Ann", "Ann  <a@x.org>" },
+    { " Ann <a@x.org>", "a@x.org", "Ann", "Ann <a@x.org>" },
+    { "Ann <a@x.org> ", "a@x.org", "Ann", "Ann <a@x.org>" },
+    { "<a@x.org>", "a@x.org", nil, "<a@x.org>" },
+    { " <a@x.org>", "a@x.org", nil, "<a@x.org>" },
+    { '"Doe, Ann" <a@x.org>', "a@x.org", "Doe, Ann", '"Doe, Ann" <a@x.org>' },
+    { "A<nn <a@x.org>", "a@x.org", "A<nn", "A<nn <a@x.org>" },
+    { "Ann < a@x.org >", "a@x.org", "Ann", "Ann < a@x.org >" },
+    { "Jo (x) <a@x.org>", "a@x.org", "Jo (x)", "Jo (x) <a@x.org>" },
+    { 'A"B <a@x.org>', "a@x.org", 'A"B', 'A"B <a@x.org>' },
+    { "Ann> <a@x.org>", "a@x.org", "Ann>", "Ann> <a@x.org>" },
+    { "a@x.org", "a@x.org", nil, "a@x.org" },
+    { "jos\195\169@x.org", "jos\195\169@x.org", nil, "jos\195\169@x.org" },
+  }
+  it("read names and addresses as the general path does", function()
+    for _, c in ipairs(cases) do
+      assert.same({ email = c[2], name = c[3], text = c[4] }, address.parse(c[1]), c[1])
+    end
+  end)
+
+  it("refuse what the general path refuses", function()
+    for _, s in ipairs({ "Ann <a@x.org>>", "Ann <a b@x.org>", "Ann <@x.org>", "Ann\t<a@x.org>",
+                         "Ann <a@x.org", "Ann", "Ann <a@x@y>", "a@x.org\r\n", "" }) do
+      assert.is_nil(address.parse(s), s)
+    end
+  end)
+
+  it("list: a bare address is one entry", function()
+    assert.same({ { email = "a@x.org", text = "a@x.org" } }, address.list("a@x.org"))
+    assert.equal(2, #address.list("a@x.org, Bob <b@x.org>"))
+  end)
+end)
