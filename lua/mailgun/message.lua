@@ -7,6 +7,7 @@ local json = require("mailgun.engine.json")
 local fields = require("mailgun.engine.fields")
 local files = require("mailgun.engine.files")
 local address = require("mailgun.engine.address")
+local is_plain = address.is_plain
 local checker = require("mailgun.engine.message")
 
 local type, pairs, ipairs, tostring, io_open = type, pairs, ipairs, tostring, io.open
@@ -31,6 +32,9 @@ local OPTIONS = {
 
 local PLAIN = { subject = "subject", text = "text", html = "html", amp_html = "amp-html",
                 template = "template", template_version = "t:version", template_text = "t:text" }
+-- the same as a flat list: name, field, name, field ... (read without pairs)
+local PLAIN_LIST = {}
+for k, v in pairs(PLAIN) do PLAIN_LIST[#PLAIN_LIST + 1] = k; PLAIN_LIST[#PLAIN_LIST + 1] = v end
 
 -- message field -> type (mailgun/engine/options.lua); o:, h:, v:, t: and
 -- recipient-variables pass as they are.
@@ -93,6 +97,9 @@ _M.bare_address = address.email_of
 
 -- Formatted addresses from a string (comma-joined too), a list or a table.
 function _M.address_list(v, field)
+  -- one bare address: nothing to parse, split or format (Mailgun's checker
+  -- has no name rule and no per-field limit)
+  if is_plain(v) then return { v } end
   if type(v) == "table" then
     local n = 0
     for k in pairs(v) do
@@ -104,7 +111,10 @@ function _M.address_list(v, field)
   end
   local list, err = check:addresses(v, field)
   if not list then return nil, err end
-  for i, entry in ipairs(list) do list[i] = formatted(entry) end
+  for i = 1, #list do
+    local entry = list[i]
+    list[i] = entry.text or address.format(entry) -- formatted(entry)
+  end
   return list
 end
 
@@ -151,6 +161,10 @@ _M.options_bytes = options_bytes
 
 -- Friendly message -> form params (for the engine) or nil, err.
 -- opts.require_recipients (default true), opts.mime (messages.mime)
+-- Message fields that to_params maps only onto CHECKED form fields.
+local SIMPLE = { from = true, to = true, cc = true, bcc = true, subject = true, text = true,
+                 html = true, amp_html = true }
+
 local RECIPIENTS, SUBJECT, FILES = { "to", "cc", "bcc" }, { "subject" }, { "attachments", "inline" }
 local NO_OPTS = {}
 
@@ -159,7 +173,8 @@ function _M.to_params(msg, opts)
   check:fields(msg, 3, opts.mime and "messages:send_mime" or nil)
   local p = {}
   local count = 0
-  for _, field in ipairs(RECIPIENTS) do
+  for i = 1, 3 do
+    local field = RECIPIENTS[i]
     local v = msg[field]
     if v ~= nil then
       local list, err = _M.address_list(v, field)
@@ -187,9 +202,9 @@ function _M.to_params(msg, opts)
   end
   local ok, lerr = check:single_line(msg, SUBJECT)
   if not ok then return nil, lerr end
-  for key, field in pairs(PLAIN) do
-    local v = msg[key]
-    if v ~= nil then p[field] = type(v) == "boolean" and yesno(v) or v end
+  for i = 1, #PLAIN_LIST, 2 do
+    local v = msg[PLAIN_LIST[i]]
+    if v ~= nil then p[PLAIN_LIST[i + 1]] = type(v) == "boolean" and yesno(v) or v end
   end
   if opts.mime then
     local m = msg.message
@@ -223,7 +238,8 @@ function _M.to_params(msg, opts)
     if not encodable then return fail("'recipient_variables' cannot be sent: " .. why, "recipient_variables") end
     p["recipient-variables"] = json.encode(msg.recipient_variables)
   end
-  for _, field in ipairs(FILES) do
+  for f = 1, 2 do
+    local field = FILES[f]
     if msg[field] ~= nil then
       local parts, err = check:files(msg[field], field)
       if not parts then return nil, err end
@@ -260,8 +276,10 @@ function _M.to_params(msg, opts)
     if not d then return fail("'deliverytime': " .. err, "deliverytime") end
     p["o:deliverytime"] = d
   end
+  local simple = true -- only fields whose values are checked above (SIMPLE)
   for key, value in pairs(msg) do
     local field = OPTIONS[key]
+    if simple and not SIMPLE[key] then simple = false end
     if field then
       p[field] = yesno(value) -- a string, number or boolean: FIELDS, checked above
     elseif not _M.FIELDS[key] and open_field(key) then
@@ -271,6 +289,8 @@ function _M.to_params(msg, opts)
       p[key] = type(value) == "boolean" and yesno(value) or value
     end
   end
+  -- a message of SIMPLE fields only has no field left to check or count
+  if simple then return p, nil, count end
   local form_ok, ferr, ffield = fields.check_form(p, CHECKED)
   if not form_ok then return fail(ferr, ffield) end
   local size = options_bytes(p)

@@ -71,9 +71,13 @@ end
 function Checker:addresses(v, field)
   local list, reason = address.list(v)
   if not list then return self:fail("'" .. field .. "' " .. reason, field) end
-  for _, entry in ipairs(list) do
-    local why = self.name_rule and entry.name and self.name_rule(entry.name)
-    if why then return self:fail("'" .. field .. "' " .. why, field) end
+  local rule = self.name_rule
+  if rule then
+    for i = 1, #list do
+      local name = list[i].name
+      local why = name and rule(name)
+      if why then return self:fail("'" .. field .. "' " .. why, field) end
+    end
   end
   local max = self.limits[field]
   if max and #list > max then
@@ -85,7 +89,8 @@ end
 
 -- Text fields that end up in a header must be one line.
 function Checker:single_line(msg, names)
-  for _, field in ipairs(names) do
+  for i = 1, #names do
+    local field = names[i]
     local v = msg[field]
     if type(v) == "string" and fields.has_line_break(v) then
       return self:fail("'" .. field .. "' contains CR or LF", field)

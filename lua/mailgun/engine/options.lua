@@ -75,8 +75,9 @@ local function clean(t, known, open)
     local want = known[k]
     if want == nil then
       if not (open and type(k) == "string" and open(k)) then return false end
-    elseif want ~= type(v) and not type_ok(want, v) then
-      return false
+    else
+      local tv = type(v)
+      if want ~= tv and want ~= "any" and not alternatives[want][tv] then return false end
     end
   end
   return true

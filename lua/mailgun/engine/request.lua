@@ -191,12 +191,17 @@ local function add_item(form, k, item, bool)
   return true
 end
 
-local function fill_form(form, params, bool)
+-- facts: a list for a field the API takes as one text goes as its JSON
+-- (wire.shape_form's rule, applied here without another pass)
+local function fill_form(form, params, bool, facts)
   local keys = sorted_keys(params)
   for i = 1, #keys do
     local k = keys[i]
     local v = params[k]
-    if is_list(v) then
+    local list = type(v) == "table" and (v[1] ~= nil or json.is_array(v))
+    if list and facts and wire.form_json(facts, k) then
+      form:field(k, json_text(v))
+    elseif list and v[1] ~= nil then
       -- the strings in one C call (a batch's 1,000 "to"), the rest one by one
       local j = form:fields(k, v)
       while j do
@@ -280,9 +285,10 @@ local function template_of(ep, self)
 end
 
 -- url.expand, without a pattern substitution for one placeholder.
-local function expand(c, values)
+local function expand(c, values, v)
   if c.name then
-    local v = values[c.name]
+    -- (v: the one value, given without a table by path_for)
+    if values then v = values[c.name] end
     -- the same value as last time (a client's domain): the same path
     if v == c.last_value and v ~= nil then return c.last_path end
     if v == nil or v == "" then return nil, c.name, "missing" end
@@ -299,11 +305,35 @@ end
 
 -- Splits the argument into path values and the rest, fills the path.
 -- fill and alias receive the engine as their last argument.
+local path_error
+
+-- The common case: a table of params and one placeholder (no values table).
+local function path_for_one(self, ep, params, label, template)
+  local n = template.name
+  local alias, keep = template.alias[n], template.keep[n]
+  local v = params[n]
+  if v == nil and alias then v = params[alias] end
+  if v == nil and self.fill then v = self.fill(n, ep.path, self) end
+  local rest = params
+  -- a name the operation also takes in its body (an alert's name) goes in both
+  if (params[n] ~= nil and not keep) or (alias and params[alias] ~= nil) then
+    rest = copy(params)
+    if not keep then rest[n] = nil end
+    if alias then rest[alias] = nil end
+  end
+  local path, bad, why = expand(template, nil, v)
+  if not path then path_error(self, ep, label, bad, why) end
+  return path, rest, template.facts
+end
+
 function Engine:path_for(ep, params, label)
   local template = template_of(ep, self)
+  if template.name and type(params) == "table" then
+    return path_for_one(self, ep, params, label, template)
+  end
   local names, aliases, keeps = template.names, template.alias, template.keep
   local values, rest = {}, EMPTY
-  local fill, alias_of = self.fill, self.alias
+  local fill = self.fill
   if type(params) == "table" then
     rest = params -- copied before anything is taken out of it
   elseif params ~= nil then
@@ -338,15 +368,18 @@ function Engine:path_for(ep, params, label)
   end
   if rest == EMPTY then rest = {} end
   local path, bad, why = expand(template, values)
-  if not path then
-    local alias = alias_of and alias_of(bad, ep.path)
-    error("bad argument #1 to '" .. label .. "' (field '" .. bad .. "' "
-      .. (alias and ("(or '" .. alias .. "') ") or "")
-      .. (why == "dot" and "must not be '.' or '..'"
-        or (fill and alias and "is required: the client has no default " .. alias .. " (set it in its options)"
-          or "is required")) .. ")", _M.caller_level())
-  end
+  if not path then path_error(self, ep, label, bad, why) end
   return path, rest, template.facts
+end
+-- Raises for a path placeholder without a usable value.
+function path_error(self, ep, label, bad, why)
+  local fill, alias_of = self.fill, self.alias
+  local alias = alias_of and alias_of(bad, ep.path)
+  error("bad argument #1 to '" .. label .. "' (field '" .. bad .. "' "
+    .. (alias and ("(or '" .. alias .. "') ") or "")
+    .. (why == "dot" and "must not be '.' or '..'"
+      or (fill and alias and "is required: the client has no default " .. alias .. " (set it in its options)"
+        or "is required")) .. ")", _M.caller_level())
 end
 
 local NO_OPTS = {}
@@ -458,7 +491,7 @@ function Engine:prepare(ep, params, opts)
     req.body = nil -- no fields: no body (RFC 2046 wants at least one part)
   elseif encoding == "multipart" then
     local form = new_form()
-    local ok, ferr = fill_form(form, wire.shape_form(facts, rest, json_text), bool_for(facts, "form", bool))
+    local ok, ferr = fill_form(form, rest, bool_for(facts, "form", bool), facts)
     if not ok then form:close(); return nil, ferr end
     req.form = form
   elseif encoding == "raw" then

@@ -73,12 +73,17 @@ end
 
 -- Form params: a Lua list for a field the API takes as one text (a JSON
 -- array, e.g. list members) becomes that one text, not a repeated field.
+-- Whether a list given for form field `name` goes as one JSON text.
+function _M.form_json(facts, name)
+  local f = _M.field(facts, "form", name)
+  return f and f.type ~= "array" and not f.file and f.type ~= "object" or false
+end
+
 function _M.shape_form(facts, params, json_text)
   local out
   if not facts then return params end
   for k, v in pairs(params) do
-    local f = type(v) == "table" and is_list(v) and _M.field(facts, "form", k)
-    if f and f.type ~= "array" and not f.file and f.type ~= "object" then
+    if type(v) == "table" and is_list(v) and _M.form_json(facts, k) then
       out = out or {}
       out[k] = json_text(v)
     end
