@@ -17,6 +17,18 @@
 
 #include "core.h"
 
+/* 1 for the bytes lua-cjson escapes: controls, DEL, " \ and / */
+static const unsigned char lmg_rv_escaped[256] = {
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, /* " and / */
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* \ */
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1  /* DEL */
+};
+
 static void lmg_rv_string(luaL_Buffer *B, const char *s, size_t n)
 {
   static const char hex[] = "0123456789abcdef";
@@ -26,7 +38,7 @@ static void lmg_rv_string(luaL_Buffer *B, const char *s, size_t n)
     unsigned char c = (unsigned char)s[i];
     const char *esc = NULL;
     char u[7];
-    if(c >= 0x20 && c != '"' && c != '\\' && c != '/' && c != 0x7f)
+    if(!lmg_rv_escaped[c])
       continue;
     switch(c) {
     case '"': esc = "\\\""; break;

@@ -24,6 +24,19 @@ static int lmg_is_control(unsigned char c)
   return c < 32 || c == 127;
 }
 
+/* 1 for the bytes a plain address refuses: controls, space and "<>,()\ */
+static unsigned char lmg_unplain[256];
+static int lmg_unplain_ready = 0;
+
+static void lmg_unplain_init(void)
+{
+  int c;
+  for(c = 0; c < 256; c++)
+    lmg_unplain[c] = (unsigned char)(lmg_is_control((unsigned char)c)
+                                     || (c && strchr(" \"<>,()\\", c)));
+  lmg_unplain_ready = 1;
+}
+
 static int lmg_is_plain(lua_State *L, int idx)
 {
   size_t n, i, at = 0, ats = 0;
@@ -31,14 +44,16 @@ static int lmg_is_plain(lua_State *L, int idx)
   if(lua_type(L, idx) != LUA_TSTRING)
     return 0;
   s = (const unsigned char *)lua_tolstring(L, idx, &n);
+  if(!lmg_unplain_ready)
+    lmg_unplain_init();
   for(i = 0; i < n; i++) {
     unsigned char c = s[i];
     if(c == '@') {
       at = i;
       ats++;
     }
-    else if(lmg_is_control(c) || c == ' ' || strchr("\"<>,()\\", c))
-      return 0; /* strchr also finds the terminating NUL: a control */
+    else if(lmg_unplain[c])
+      return 0;
   }
   return ats == 1 && at > 0 && at + 1 < n;
 }

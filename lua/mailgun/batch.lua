@@ -73,7 +73,11 @@ end
 -- batch:add(address, vars) or batch:add{ "a@x", {address=, name=, vars=}, ... }
 -- Adding an address twice replaces its variables.
 function Batch:add(address, vars)
-  if type(address) == "table" and address[1] ~= nil then
+  local entry, why
+  if not plain_entry then plain_entry = native.core().plain_entry end
+  if plain_entry(address, vars) then -- the common case, in one C call
+    entry = { to = address, address = address, vars = vars or NO_VARS }
+  elseif type(address) == "table" and address[1] ~= nil then
     local n = 0
     for k in pairs(address) do
       if type(k) == "number" then n = n + 1 end
@@ -89,12 +93,13 @@ function Batch:add(address, vars)
       end
     end
     return self
+  else
+    if vars ~= nil and type(vars) ~= "table" then
+      error("bad argument #2 to 'batch:add' (table expected, got " .. type(vars) .. ")", 2)
+    end
+    entry, why = entry_of(address, vars)
+    if not entry then error("bad argument #1 to 'batch:add' (" .. why .. ")", 2) end
   end
-  if vars ~= nil and type(vars) ~= "table" then
-    error("bad argument #2 to 'batch:add' (table expected, got " .. type(vars) .. ")", 2)
-  end
-  local entry, why = entry_of(address, vars)
-  if not entry then error("bad argument #1 to 'batch:add' (" .. why .. ")", 2) end
   local index, key = self.index, entry.address
   local at = index[key]
   if at then

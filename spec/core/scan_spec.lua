@@ -83,6 +83,20 @@ describe("form:fields", function()
   end)
 end)
 
+describe("json_by_address strings", function()
+  it("escapes every byte as cjson does", function()
+    math.randomseed(7)
+    for _ = 1, 2000 do
+      local t = {}
+      for i = 1, math.random(0, 12) do t[i] = string.char(math.random(0, 255)) end
+      local s = table.concat(t)
+      local vars = { v = s }
+      local ours = core.json_by_address({ { address = "a@x.org", vars = vars } }, 1, 1)
+      assert.equal('{"a@x.org":' .. cjson.encode(vars) .. "}", ours)
+    end
+  end)
+end)
+
 describe("json_by_address integers", function()
   it("writes integers as cjson does, and the extremes exactly", function()
     local vars = { zero = 0, neg = -1, n = 12345, big = 1234567890123, f = 1.5 }
