@@ -278,7 +278,7 @@ int lmg_xfer_push_result(lua_State *L, struct lmg_xfer *x, CURLcode rc)
   lua_createtable(L, 0, 3);
   lua_pushinteger(L, (lua_Integer)status);
   lua_setfield(L, -2, "status");
-  lua_newtable(L);
+  lua_createtable(L, 0, 8);   /* room for a usual answer's headers */
   lmg_push_headers(L, x->head.data, x->head.len);
   lua_setfield(L, -2, "headers");
   lua_pushlstring(L, x->body.data ? x->body.data : "", x->body.len);
