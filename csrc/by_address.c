@@ -3,6 +3,9 @@
  * sending (one call of up to 1,000 recipients, each with its variables).
  *
  * entries[i..j] are tables {address = "a@x", vars = {name = scalar, ...}};
+ * or, with a fourth argument, core.json_by_address(keys, i, j, vars):
+ * keys[k] the address and vars[k] its variables (false or nil: none), two
+ * lists and no table per recipient (a batch's own storage);
  * the result is the JSON object {"a@x": {...vars}, ...} (Mailgun's
  * recipient-variables), built in one buffer instead of a Lua table of
  * tables walked by the JSON encoder.  Only flat variables are handled here
@@ -65,10 +68,11 @@ static void lmg_rv_string(luaL_Buffer *B, const char *s, size_t n)
 /* Stack slots below the buffer (a luaL_Buffer may keep a box on top of
    the stack: between two buffer calls the stack must be as the first
    left it, so what is being encoded sits in fixed slots under it). */
-#define LMG_RV_ADDRESS 4
-#define LMG_RV_VARS 5
-#define LMG_RV_KEY 6
-#define LMG_RV_VALUE 7
+#define LMG_RV_LIST 4      /* the vars list of the second form, or nil */
+#define LMG_RV_ADDRESS 5
+#define LMG_RV_VARS 6
+#define LMG_RV_KEY 7
+#define LMG_RV_VALUE 8
 
 /* the value in slot LMG_RV_VALUE; 0 when it needs the general encoder */
 static int lmg_rv_scalar(lua_State *L, luaL_Buffer *B)
@@ -148,23 +152,40 @@ int lmg_json_by_address(lua_State *L)
 {
   lua_Integer i = luaL_checkinteger(L, 2), j = luaL_checkinteger(L, 3), k;
   luaL_Buffer B;
+  int list;
   luaL_checktype(L, 1, LUA_TTABLE);
-  lua_settop(L, LMG_RV_VALUE);   /* slots 4 to 7: nil */
+  lua_settop(L, LMG_RV_LIST);
+  list = !lua_isnil(L, LMG_RV_LIST);
+  if(list)
+    luaL_checktype(L, LMG_RV_LIST, LUA_TTABLE);
+  lua_settop(L, LMG_RV_VALUE);   /* slots 5 to 8: nil */
   luaL_checkstack(L, 8, "json_by_address");
   luaL_buffinit(L, &B);
   luaL_addchar(&B, '{');
   for(k = i; k <= j; k++) {
     size_t n;
     const char *address;
-    lua_rawgeti(L, 1, k);
-    if(!lua_istable(L, -1))
-      return luaL_error(L, "json_by_address: entry %d is not a table",
-                        (int)k);
-    lua_getfield(L, -1, "address");
-    lua_replace(L, LMG_RV_ADDRESS);
-    lua_getfield(L, -1, "vars");
-    lua_replace(L, LMG_RV_VARS);
-    lua_pop(L, 1);
+    if(list) {   /* keys[k] and vars[k] (false: none) */
+      lua_rawgeti(L, 1, (int)k);
+      lua_replace(L, LMG_RV_ADDRESS);
+      lua_rawgeti(L, LMG_RV_LIST, (int)k);
+      if(lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushnil(L);
+      }
+      lua_replace(L, LMG_RV_VARS);
+    }
+    else {
+      lua_rawgeti(L, 1, (int)k);
+      if(!lua_istable(L, -1))
+        return luaL_error(L, "json_by_address: entry %d is not a table",
+                          (int)k);
+      lua_getfield(L, -1, "address");
+      lua_replace(L, LMG_RV_ADDRESS);
+      lua_getfield(L, -1, "vars");
+      lua_replace(L, LMG_RV_VARS);
+      lua_pop(L, 1);
+    }
     if(lua_type(L, LMG_RV_ADDRESS) != LUA_TSTRING)
       return luaL_error(L, "json_by_address: entry %d has no address",
                         (int)k);

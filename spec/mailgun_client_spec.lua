@@ -374,6 +374,25 @@ describe("client:batch", function()
       require("cjson").decode(field(r, "recipient-variables")[1]))
   end)
 
+  it("keys recipient-variables by bare address when names come in after bare addresses, and dedupes",
+    function()
+    local c = client()
+    local b = c:batch({ from = "news@sandbox.test", subject = "Hi %recipient.name%", text = "T" })
+    b:add("a@example.com", { name = "A" })
+    b:add("b@example.com")
+    b:add({ address = "c@example.com", name = "Cee" })
+    b:add('"Doe, D" <d@example.com>', { code = 4 })
+    b:add("b@example.com", { name = "Bee" }) -- replaces b's variables, same place
+    assert.equal(4, b:count())
+    assert(b:send())
+    local r = requests("/messages")[1]
+    assert.same({ "a@example.com", "b@example.com", '"Cee" <c@example.com>', '"Doe, D" <d@example.com>' },
+      field(r, "to"))
+    assert.same({ ["a@example.com"] = { name = "A" }, ["b@example.com"] = { name = "Bee" },
+                  ["c@example.com"] = { name = "Cee" }, ["d@example.com"] = { code = 4 } },
+      require("cjson").decode(field(r, "recipient-variables")[1]))
+  end)
+
   it("sends calls in parallel and resumes only what failed", function()
     local c = client()
     local b = c:batch({ from = "news@sandbox.test", subject = "S", text = "T" })

@@ -40,7 +40,12 @@ function _M.new(client, msg)
       error("bad argument #1 to 'batch' (recipients are added with batch:add, not '" .. k .. "')", 3)
     end
   end
-  return setmetatable({ client = client, msg = msg, recipients = {}, index = {}, n = 0 }, Batch)
+  -- recipients from batch:add, as lists (no table per recipient): to[i]
+  -- (what goes in the to field), vars[i] (false: none) and, once one
+  -- recipient's to is not its bare address, keys[i] (the bare address,
+  -- recipient-variables' key); index: bare address -> i
+  return setmetatable({ client = client, msg = msg, to = {}, vars = {}, keys = nil, index = {}, n = 0 },
+    Batch)
 end
 
 local NO_VARS = setmetatable({}, { __newindex = function() error("batch: an entry's variables are read-only", 2) end })
@@ -73,10 +78,10 @@ end
 -- batch:add(address, vars) or batch:add{ "a@x", {address=, name=, vars=}, ... }
 -- Adding an address twice replaces its variables.
 function Batch:add(address, vars)
-  local entry, why
+  local to, key
   if not plain_entry then plain_entry = native.core().plain_entry end
   if plain_entry(address, vars) then -- the common case, in one C call
-    entry = { to = address, address = address, vars = vars or NO_VARS }
+    to, key = address, address
   elseif type(address) == "table" and address[1] ~= nil then
     local n = 0
     for k in pairs(address) do
@@ -97,24 +102,29 @@ function Batch:add(address, vars)
     if vars ~= nil and type(vars) ~= "table" then
       error("bad argument #2 to 'batch:add' (table expected, got " .. type(vars) .. ")", 2)
     end
-    entry, why = entry_of(address, vars)
+    local entry, why = entry_of(address, vars)
     if not entry then error("bad argument #1 to 'batch:add' (" .. why .. ")", 2) end
+    to, key, vars = entry.to, entry.address, entry.vars
+    if key ~= to and not self.keys then
+      local keys = {}
+      for i = 1, self.n do keys[i] = self.to[i] end
+      self.keys = keys
+    end
   end
-  local index, key = self.index, entry.address
+  local index = self.index
   local at = index[key]
-  if at then
-    self.recipients[at] = entry
-  else
+  if not at then
     at = self.n + 1
     self.n = at
-    self.recipients[at] = entry
     index[key] = at
   end
+  self.to[at], self.vars[at] = to, vars or false
+  if self.keys then self.keys[at] = key end
   return self
 end
 
 function Batch:count()
-  return #self.recipients
+  return self.n
 end
 
 -- The form params of one call (shared options checked once by send), or
@@ -140,6 +150,25 @@ local function call_params(base, items, call, marker)
   p["recipient-variables"] = encoded
   p["v:" .. MARKER] = marker .. "-" .. call.index
   call.recipient = items[1].address
+  return p
+end
+
+-- The same for calls drawn from the batch's own lists: items is to[first
+-- .. first + count - 1] itself (a fresh table per call: it becomes the to
+-- field).
+local function list_params(self, base, items, call, marker)
+  local p = {}
+  for k, v in pairs(base) do p[k] = v end
+  local first, last = call.first, call.first + #items - 1
+  local keys = self.keys or self.to
+  local encoded, jerr = json.by_address(keys, first, last, self.vars)
+  if not encoded then
+    return nil, errors.invalid("cannot encode recipient-variables: " .. tostring(jerr), { field = "to" })
+  end
+  p.to = items
+  p["recipient-variables"] = encoded
+  p["v:" .. MARKER] = marker .. "-" .. call.index
+  call.recipient = keys[first]
   return p
 end
 
@@ -171,7 +200,7 @@ function Batch:send(opts)
   if source ~= nil and type(source) ~= "function" then
     error("bad argument 'source' to 'batch:send' (function expected, got " .. type(source) .. ")", 2)
   end
-  if source and #self.recipients > 0 then
+  if source and self.n > 0 then
     error("bad argument 'source' to 'batch:send' (this batch already has recipients from batch:add)", 2)
   end
   -- the shared part, checked once with a placeholder recipient
@@ -187,7 +216,7 @@ function Batch:send(opts)
   local fingerprint = marker
   if opts.journal ~= nil and not source then
     local all = {}
-    for i, r in ipairs(self.recipients) do all[i] = { r.to, r.vars } end
+    for i = 1, self.n do all[i] = { self.to[i], self.vars[i] or NO_VARS } end
     fingerprint = journal.sum({ marker, all })
   end
 
@@ -204,13 +233,22 @@ function Batch:send(opts)
   report, err = chunked.run({
     engine = self.client.engine, endpoint = self.client.messages._endpoints.send, label = "batch:send",
     provider = "mailgun", size = size, opts = opts, kind = "mailgun-batch", fingerprint = fingerprint,
-    count = not source and #self.recipients or nil,
-    next_item = next_item, list = not source and self.recipients or nil,
-    build = function(items, call) return call_params(base, items, call, marker) end,
+    count = not source and self.n or nil,
+    next_item = next_item, list = not source and self.to or nil,
+    build = function(items, call)
+      if source then return call_params(base, items, call, marker) end
+      return list_params(self, base, items, call, marker)
+    end,
     id_of = function(res) return type(res.id) == "string" and res.id ~= "" and res.id or nil end,
-    sum_of = function(items)
+    sum_of = function(items, call)
       local out = {}
-      for i, r in ipairs(items) do out[i] = r.bad and { bad = r.bad } or { r.to, r.vars } end
+      for i, r in ipairs(items) do
+        if source then
+          out[i] = r.bad and { bad = r.bad } or { r.to, r.vars }
+        else
+          out[i] = { r, self.vars[call.first + i - 1] or NO_VARS }
+        end
+      end
       return out
     end,
   })

@@ -83,6 +83,18 @@ describe("form:fields", function()
   end)
 end)
 
+describe("json_by_address over two lists", function()
+  it("takes keys[k] and vars[k] (false: none) as entries {address=, vars=} would be", function()
+    local keys = { "a@x.org", "b@x.org", "c@x.org", "d@x.org" }
+    local vars = { { n = 1 }, false, { s = "x" }, { nested = {} } }
+    local entries = {}
+    for k = 1, 3 do entries[k] = { address = keys[k], vars = vars[k] or nil } end
+    assert.equal(core.json_by_address(entries, 1, 3), core.json_by_address(keys, 1, 3, vars))
+    assert.equal('{"b@x.org":{},"c@x.org":{"s":"x"}}', core.json_by_address(keys, 2, 3, vars))
+    assert.is_nil(core.json_by_address(keys, 3, 4, vars)) -- not flat: the caller encodes
+  end)
+end)
+
 describe("json_by_address strings", function()
   it("escapes every byte as cjson does", function()
     math.randomseed(7)

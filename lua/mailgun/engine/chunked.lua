@@ -62,7 +62,7 @@ end
 -- source_error, nothing else lost) or list (the items, read in place), build(items, call) -> params | nil, err
 -- (err: that call fails, nothing sent), id_of(res) -> id | nil,
 -- count (the items of a list, when known), kind + fingerprint (journal
--- header), sum_of(items) (what the journal
+-- header), sum_of(items, call) (what the journal
 -- checks on resume; default the items), opts = {parallel, progress,
 -- resume, resend_uncertain, journal}.
 -- -> report | nil, err (a journal that is corrupt or of another batch).
@@ -142,7 +142,7 @@ function _M.run(spec)
       position = position + #items
       report.total = position
       local before = prior[index]
-      local sum = journal and journal_mod.sum(sum_of(items))
+      local sum = journal and journal_mod.sum(sum_of(items, call))
       if before and (before.first ~= call.first or before.count ~= call.count
           or (sum and before.sum and before.sum ~= sum)) then
         report.total = position - #items

@@ -71,14 +71,19 @@ end
 
 -- The JSON object {entries[k].address: entries[k].vars} for k = i..j
 -- (vars nil: {}), e.g. a batch call's recipient-variables: built in C for
--- flat variables, else through encode.
-function _M.by_address(entries, i, j)
-  local s = require("mailgun.engine.native").core().json_by_address(entries, i, j)
+-- flat variables, else through encode. With vars (a list): entries[k] is
+-- the address itself and vars[k] its variables (false: none).
+function _M.by_address(entries, i, j, vars)
+  local s = require("mailgun.engine.native").core().json_by_address(entries, i, j, vars)
   if s then return s end
   local map = {}
   for k = i, j do
-    local e = entries[k]
-    map[e.address] = e.vars or {}
+    if vars then
+      map[entries[k]] = vars[k] or {}
+    else
+      local e = entries[k]
+      map[e.address] = e.vars or {}
+    end
   end
   return _M.encode(map)
 end
