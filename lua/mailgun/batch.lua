@@ -129,10 +129,23 @@ end
 
 -- The form params of one call (shared options checked once by send), or
 -- nil, err: a call never goes out without its recipient-variables (built
--- in C from the entries themselves: json.by_address).
-local function call_params(base, items, call, marker)
+-- in C: json.by_address). to: the call's to field; encoded, jerr: its
+-- recipient-variables; first: the bare address of its first recipient.
+local function params_of(base, call, marker, to, first, encoded, jerr)
+  if not encoded then
+    return nil, errors.invalid("cannot encode recipient-variables: " .. tostring(jerr), { field = "to" })
+  end
   local p = {}
   for k, v in pairs(base) do p[k] = v end
+  p.to = to
+  p["recipient-variables"] = encoded
+  p["v:" .. MARKER] = marker .. "-" .. call.index
+  call.recipient = first
+  return p
+end
+
+-- A call of entries drawn from a source ({to=, address=, vars=} or {bad=}).
+local function call_params(base, items, call, marker)
   local to = {}
   for i = 1, #items do
     local r = items[i]
@@ -142,34 +155,16 @@ local function call_params(base, items, call, marker)
     end
     to[i] = r.to
   end
-  local encoded, jerr = json.by_address(items, 1, #items)
-  if not encoded then
-    return nil, errors.invalid("cannot encode recipient-variables: " .. tostring(jerr), { field = "to" })
-  end
-  p.to = to
-  p["recipient-variables"] = encoded
-  p["v:" .. MARKER] = marker .. "-" .. call.index
-  call.recipient = items[1].address
-  return p
+  return params_of(base, call, marker, to, items[1].address, json.by_address(items, 1, #items))
 end
 
--- The same for calls drawn from the batch's own lists: items is to[first
--- .. first + count - 1] itself (a fresh table per call: it becomes the to
--- field).
+-- A call drawn from the batch's own lists: items is to[first .. first +
+-- count - 1] itself (a fresh table per call: it becomes the to field).
 local function list_params(self, base, items, call, marker)
-  local p = {}
-  for k, v in pairs(base) do p[k] = v end
-  local first, last = call.first, call.first + #items - 1
+  local first = call.first
   local keys = self.keys or self.to
-  local encoded, jerr = json.by_address(keys, first, last, self.vars)
-  if not encoded then
-    return nil, errors.invalid("cannot encode recipient-variables: " .. tostring(jerr), { field = "to" })
-  end
-  p.to = items
-  p["recipient-variables"] = encoded
-  p["v:" .. MARKER] = marker .. "-" .. call.index
-  call.recipient = keys[first]
-  return p
+  return params_of(base, call, marker, items, keys[first],
+    json.by_address(keys, first, first + #items - 1, self.vars))
 end
 
 -- batch:send_async(opts, callback) -> handle: send without waiting;
