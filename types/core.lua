@@ -80,12 +80,15 @@ function core.smtp(opts) end
 ---The JSON object `{entries[k].address: entries[k].vars}` for k = i..j (a
 ---batch call's recipient-variables), built in one buffer; nil when a
 ---`vars` is not flat (string keys; string, number or boolean values), for
----the caller to use a general JSON encoder.
----@param entries table[] `{address = string, vars = table|nil}` each
+---the caller to use a general JSON encoder. With `vars` (a list):
+---`entries[k]` is the address itself and `vars[k]` its variables (false or
+---nil: none), no table per recipient.
+---@param entries table `{address = string, vars = table|nil}` each, or addresses
 ---@param i integer
 ---@param j integer
+---@param vars? table
 ---@return string|nil
-function core.json_by_address(entries, i, j) end
+function core.json_by_address(entries, i, j, vars) end
 
 ---Whether s is a bare address with nothing to trim, split or unquote: one
 ---"@" with something on each side, no space, control character or any of
