@@ -169,7 +169,7 @@ function _M.new(opts)
       .. tostring(opts.region) .. "')", 2)
   end
   local base_url = opts.base_url or region.base
-  if base_url:match("/v%d+/?$") then
+  if find(base_url, "/v", 1, true) and base_url:match("/v%d+/?$") then
     error("bad argument 'opts.base_url' to 'mailgun.new' (no version in the base URL: paths carry"
       .. " their own /v3, /v4 ...)", 2)
   end

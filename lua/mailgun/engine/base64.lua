@@ -22,8 +22,13 @@ function _M.encode(s)
   return concat(out)
 end
 
--- "Basic " .. base64(user .. ":" .. password)
+local native = require("mailgun.engine.native")
+
+-- "Basic " .. base64(user .. ":" .. password): in C once the core is loaded
+-- (a server making a client per tenant or request), else in Lua
 function _M.basic_auth(user, password)
+  local core = native.loaded()
+  if core then return core.basic_auth(user, password) end
   return "Basic " .. _M.encode(user .. ":" .. password)
 end
 

@@ -4,6 +4,7 @@
 --   local native = require("mailgun.engine.native")  -- raises now if the
 --                                                     -- core is not installed
 --   native.core()  -> the module (loaded once)
+--   native.loaded() -> the module if loaded already, else nil
 -- When the build found was made for another Lua ABI (a Lua 5.4 build in
 -- LuaJIT/OpenResty or the reverse), core() raises an error that names the
 -- ABI and the fix instead of the dynamic linker's "undefined symbol:
@@ -27,6 +28,12 @@ if not package.loaded["mailgun.core"] and not package.preload["mailgun.core"]
 end
 
 local core
+
+-- The module when this process has loaded it already, else nil (never
+-- loads it: for work that has a plain-Lua way too).
+function _M.loaded()
+  return core
+end
 
 function _M.core()
   if core then return core end

@@ -47,13 +47,21 @@ _M.ENCODINGS = ENCODINGS
 -- instead of blocking), data (anything the provider's callbacks need: they
 -- receive the engine as their last argument), reference ("METHOD path" ->
 -- wire facts, see engine/wire.lua; a module name is loaded on first use).
+-- A base URL without trailing slashes (the pattern runs only when there is
+-- one: a client is made per tenant or per request).
+local SLASH = string.byte("/")
+local function strip_slashes(u)
+  if u:byte(-1) ~= SLASH then return u end
+  return (u:gsub("/+$", ""))
+end
+
 function _M.new(cfg)
   if type(cfg.transport) ~= "table" then
     error("bad argument 'transport' (table expected)", 2)
   end
   local e = setmetatable({
-    base_url = (cfg.base_url or ""):gsub("/+$", ""),
-    storage_url = cfg.storage_url and cfg.storage_url:gsub("/+$", ""),
+    base_url = strip_slashes(cfg.base_url or ""),
+    storage_url = cfg.storage_url and strip_slashes(cfg.storage_url),
     headers = cfg.headers or {},
     transport = cfg.transport,
     retries = cfg.retries == nil and 3 or cfg.retries,
