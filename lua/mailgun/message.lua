@@ -159,8 +159,6 @@ local function options_bytes(params)
 end
 _M.options_bytes = options_bytes
 
--- Friendly message -> form params (for the engine) or nil, err.
--- opts.require_recipients (default true), opts.mime (messages.mime)
 -- Message fields that to_params maps only onto CHECKED form fields.
 local SIMPLE = { from = true, to = true, cc = true, bcc = true, subject = true, text = true,
                  html = true, amp_html = true }
@@ -168,6 +166,8 @@ local SIMPLE = { from = true, to = true, cc = true, bcc = true, subject = true, 
 local RECIPIENTS, SUBJECT, FILES = { "to", "cc", "bcc" }, { "subject" }, { "attachments", "inline" }
 local NO_OPTS = {}
 
+-- Friendly message -> form params (for the engine) or nil, err.
+-- opts.require_recipients (default true), opts.mime (messages.mime)
 function _M.to_params(msg, opts)
   opts = opts or NO_OPTS
   check:fields(msg, 3, opts.mime and "messages:send_mime" or nil)
