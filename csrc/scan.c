@@ -24,18 +24,19 @@ static int lmg_is_control(unsigned char c)
   return c < 32 || c == 127;
 }
 
-/* 1 for the bytes a plain address refuses: controls, space and "<>,()\ */
-static unsigned char lmg_unplain[256];
-static int lmg_unplain_ready = 0;
-
-static void lmg_unplain_init(void)
-{
-  int c;
-  for(c = 0; c < 256; c++)
-    lmg_unplain[c] = (unsigned char)(lmg_is_control((unsigned char)c)
-                                     || (c && strchr(" \"<>,()\\", c)));
-  lmg_unplain_ready = 1;
-}
+/* 1 for the bytes a plain address refuses: controls (0-31, 127), space
+   and " ( ) , < > \ ; bytes from 128 up are 0 (a const table: no
+   initialisation to race on when several threads each run a Lua state) */
+static const unsigned char lmg_unplain[256] = {
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+};
 
 static int lmg_is_plain(lua_State *L, int idx)
 {
@@ -44,8 +45,6 @@ static int lmg_is_plain(lua_State *L, int idx)
   if(lua_type(L, idx) != LUA_TSTRING)
     return 0;
   s = (const unsigned char *)lua_tolstring(L, idx, &n);
-  if(!lmg_unplain_ready)
-    lmg_unplain_init();
   for(i = 0; i < n; i++) {
     unsigned char c = s[i];
     if(c == '@') {
