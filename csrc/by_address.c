@@ -32,7 +32,7 @@ static const unsigned char lmg_rv_escaped[256] = {
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1  /* DEL */
 };
 
-static void lmg_rv_string(luaL_Buffer *B, const char *s, size_t n)
+void lmg_json_string(luaL_Buffer *B, const char *s, size_t n)
 {
   static const char hex[] = "0123456789abcdef";
   size_t i, start = 0;
@@ -83,7 +83,7 @@ static int lmg_rv_scalar(lua_State *L, luaL_Buffer *B)
   switch(lua_type(L, LMG_RV_VALUE)) {
   case LUA_TSTRING:
     s = lua_tolstring(L, LMG_RV_VALUE, &n);
-    lmg_rv_string(B, s, n);
+    lmg_json_string(B, s, n);
     return 1;
   case LUA_TBOOLEAN:
     luaL_addstring(B, lua_toboolean(L, LMG_RV_VALUE) ? "true" : "false");
@@ -139,7 +139,7 @@ static int lmg_rv_vars(lua_State *L, luaL_Buffer *B)
       luaL_addchar(B, ',');
     first = 0;
     k = lua_tolstring(L, LMG_RV_KEY, &n);
-    lmg_rv_string(B, k, n);
+    lmg_json_string(B, k, n);
     luaL_addchar(B, ':');
     if(!lmg_rv_scalar(L, B))
       return 0;
@@ -192,7 +192,7 @@ int lmg_json_by_address(lua_State *L)
     if(k > i)
       luaL_addchar(&B, ',');
     address = lua_tolstring(L, LMG_RV_ADDRESS, &n);
-    lmg_rv_string(&B, address, n);
+    lmg_json_string(&B, address, n);
     luaL_addchar(&B, ':');
     if(lua_isnil(L, LMG_RV_VARS))
       luaL_addstring(&B, "{}");

@@ -32,6 +32,7 @@ int luaopen_mailgun_core(lua_State *L)
     {"plain_address", lmg_plain_address},
     {"has_control", lmg_has_control},
     {"plain_entry", lmg_plain_entry},
+    {"simple_encoder", lmg_simple_encoder},
     {NULL, NULL}
   };
   if(!lmg_curl_ready) {

@@ -18,6 +18,10 @@ LMG_FUNC int lmg_monotonic(lua_State *L);
 LMG_FUNC int lmg_plain_address(lua_State *L);
 LMG_FUNC int lmg_has_control(lua_State *L);
 LMG_FUNC int lmg_plain_entry(lua_State *L);
+LMG_FUNC int lmg_plain_bytes(const char *s, size_t n); /* scan.c */
+/* by_address.c: s as a JSON string, escaped as lua-cjson escapes it */
+LMG_FUNC void lmg_json_string(luaL_Buffer *B, const char *s, size_t n);
+LMG_FUNC int lmg_simple_encoder(lua_State *L); /* simple.c */
 LMG_FUNC void lmg_fs_open_lib(lua_State *L); /* fs.c: file_kind */
 LMG_FUNC void lmg_parser_open_lib(lua_State *L); /* parser_lua.c */
 

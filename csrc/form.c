@@ -477,6 +477,21 @@ static int lmg_form_fields(lua_State *L)
   return 1;
 }
 
+/* Adds a field (a bytes part without options) to an open form: for C
+   callers that build a whole form in one call (simple.c). */
+void lmg_form_add_field(lua_State *L, struct lmg_form *f, const char *name,
+                        size_t name_len, const char *value, size_t value_len)
+{
+  struct lmg_part_spec s;
+  memset(&s, 0, sizeof(s));
+  s.name = name;
+  s.name_len = name_len;
+  s.data = value;
+  s.data_len = value_len;
+  s.size = (curl_off_t)value_len;
+  lmg_form_add(L, f, &s);
+}
+
 /* a field is a bytes part without options */
 static int lmg_form_field(lua_State *L)
 {

@@ -45,6 +45,9 @@ LMG_FUNC size_t lmg_form_curl_read(char *buf, size_t size, size_t nitems,
                                    void *ud);
 LMG_FUNC int lmg_form_curl_seek(void *ud, curl_off_t offset, int origin);
 LMG_FUNC int lmg_form_new(lua_State *L);
+LMG_FUNC void lmg_form_add_field(lua_State *L, struct lmg_form *f,
+                                 const char *name, size_t name_len,
+                                 const char *value, size_t value_len);
 LMG_FUNC void lmg_form_open_lib(lua_State *L);
 
 #endif /* LMG_FORM_H */

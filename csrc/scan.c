@@ -38,13 +38,10 @@ static const unsigned char lmg_unplain[256] = {
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
 };
 
-static int lmg_is_plain(lua_State *L, int idx)
+int lmg_plain_bytes(const char *bytes, size_t n)
 {
-  size_t n, i, at = 0, ats = 0;
-  const unsigned char *s;
-  if(lua_type(L, idx) != LUA_TSTRING)
-    return 0;
-  s = (const unsigned char *)lua_tolstring(L, idx, &n);
+  const unsigned char *s = (const unsigned char *)bytes;
+  size_t i, at = 0, ats = 0;
   for(i = 0; i < n; i++) {
     unsigned char c = s[i];
     if(c == '@') {
@@ -55,6 +52,16 @@ static int lmg_is_plain(lua_State *L, int idx)
       return 0;
   }
   return ats == 1 && at > 0 && at + 1 < n;
+}
+
+static int lmg_is_plain(lua_State *L, int idx)
+{
+  size_t n;
+  const char *s;
+  if(lua_type(L, idx) != LUA_TSTRING)
+    return 0;
+  s = lua_tolstring(L, idx, &n);
+  return lmg_plain_bytes(s, n);
 }
 
 int lmg_plain_address(lua_State *L)

@@ -110,6 +110,18 @@ function core.has_control(s) end
 ---@return boolean
 function core.plain_entry(address, vars) end
 
+---An encoder of the common message, checked and encoded in one call
+---(csrc/simple.c): `encode(msg)` returns a form ("form") or a JSON text
+---("json") and the number of recipients when every key of msg is one of
+---the fields with a string value that passes its kind, else nil (the Lua
+---layer then takes the message). fields: a list of {name=, wire=, kind=
+---"recipient"|"address"|"line"|"text", max= (bytes), refuse= (bytes a
+---recipient's name must not hold)}; a form's fields go in wire-name order.
+---@param format "form"|"json"
+---@param fields table[]
+---@return fun(msg: table): (userdata|string|nil), integer?
+function core.simple_encoder(format, fields) end
+
 ---Seconds (a float) on a clock that never jumps with the wall clock
 ---(CLOCK_MONOTONIC); only differences are meaningful.
 ---@return number

@@ -143,13 +143,21 @@ local function extras(spec)
   if spec.name == "email" then
     local send_ep = find_endpoint(spec, "send")
     local SEND = { label = "email:send" }
+    local NO_PARAMS = {} -- never changed: the engine copies before it takes out
     return {
       -- client.email:send(msg[, opts]) -> {message_id=, send_paused=, warnings=} | nil, err
       send = function(self, msg, opts)
         opts = opts == nil and SEND or copy_opts(opts, "email:send")
-        local body, err = email.to_body(msg, 2, "email:send")
-        if not body then return nil, err end
-        local res, serr = self._engine:call(send_ep, { body = body }, opts)
+        -- the common message, checked and encoded in one C call
+        local encoded = email.simple_json(msg)
+        local res, serr
+        if encoded then
+          res, serr = self._engine:call(send_ep, NO_PARAMS, opts, encoded)
+        else
+          local body, err = email.to_body(msg, 2, "email:send")
+          if not body then return nil, err end
+          res, serr = self._engine:call(send_ep, { body = body }, opts)
+        end
         if not res then return nil, serr end
         local headers = request.meta(res).headers
         res.message_id = header(headers, "x-message-id")

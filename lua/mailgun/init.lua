@@ -66,13 +66,17 @@ local function message_methods(spec)
   local mime_ep = find_endpoint(spec, "send_mime")
   local SEND, MIME = { label = "messages:send" }, { label = "messages:send_mime" }
   local extra = {}
+  local NO_PARAMS = {} -- never changed: the engine copies before it takes out
   -- client.messages:send(msg[, opts]) -> {id=, message=} | nil, err
   function extra.send(self, msg, opts)
     if opts ~= nil then options.check(opts, CALL, "messages:send", { argn = 2 }) end
+    if opts == nil then opts = SEND elseif opts.label == nil then opts.label = SEND.label end
+    -- the common message, checked and encoded in one C call
+    local form = message.simple_form(msg)
+    if form then return self._engine:call(send_ep, NO_PARAMS, opts, form) end
     local params, err = message.to_params(msg)
     if not params then return nil, err end
     if type(msg.domain) == "string" then params.domain_name = msg.domain end
-    if opts == nil then opts = SEND elseif opts.label == nil then opts.label = SEND.label end
     return self._engine:call(send_ep, params, opts)
   end
   -- client.messages:send_async(msg[, opts], callback) -> handle: submitted
@@ -81,10 +85,14 @@ local function message_methods(spec)
     local callback, msg, opts = request.split_callback(...)
     request.check_callback(callback, select("#", ...), "messages:send_async")
     if opts ~= nil then options.check(opts, CALL, "messages:send_async", { argn = 2 }) end
+    if opts == nil then opts = SEND elseif opts.label == nil then opts.label = SEND.label end
+    local form = message.simple_form(msg)
+    if form then
+      return self._engine:call_async(send_ep, NO_PARAMS, opts, callback, "messages:send_async", form)
+    end
     local params, err = message.to_params(msg)
     if not params then return request.failed(callback, err) end
     if type(msg.domain) == "string" then params.domain_name = msg.domain end
-    if opts == nil then opts = SEND elseif opts.label == nil then opts.label = SEND.label end
     return self._engine:call_async(send_ep, params, opts, callback, "messages:send_async")
   end
   -- client.messages:send_mime{to=, message = mime_text | {path=}, ...options}

@@ -163,6 +163,33 @@ _M.options_bytes = options_bytes
 local SIMPLE = { from = true, to = true, cc = true, bcc = true, subject = true, text = true,
                  html = true, amp_html = true }
 
+-- The common message, SIMPLE fields only, strings, addresses bare or
+-- "Name <a@x>": checked and made into its form in one C call
+-- (csrc/simple.c), the form to_params and the engine would make.
+local SIMPLE_FIELDS = {
+  { name = "from", wire = "from", kind = "address" },
+  { name = "to", wire = "to", kind = "recipient" },
+  { name = "cc", wire = "cc", kind = "recipient" },
+  { name = "bcc", wire = "bcc", kind = "recipient" },
+  { name = "subject", wire = "subject", kind = "line" },
+  { name = "text", wire = "text", kind = "text" },
+  { name = "html", wire = "html", kind = "text" },
+  { name = "amp_html", wire = "amp-html", kind = "text" },
+}
+local simple_form
+
+-- msg -> a core.form, the recipient count | nil: anything else (and any
+-- mistake) is to_params' to check, explain and map.
+function _M.simple_form(msg)
+  if type(msg) ~= "table" or (msg.text == nil and msg.html == nil and msg.amp_html == nil) then
+    return nil
+  end
+  if not simple_form then
+    simple_form = require("mailgun.engine.native").core().simple_encoder("form", SIMPLE_FIELDS)
+  end
+  return simple_form(msg)
+end
+
 local RECIPIENTS, SUBJECT, FILES = { "to", "cc", "bcc" }, { "subject" }, { "attachments", "inline" }
 local NO_OPTS = {}
 

@@ -336,8 +336,10 @@ end
 
 function Engine:path_for(ep, params, label)
   local template = template_of(ep, self)
-  if template.name and type(params) == "table" then
-    return path_for_one(self, ep, params, label, template)
+  if type(params) == "table" then
+    if template.name then return path_for_one(self, ep, params, label, template) end
+    -- no placeholder: the path as it is, the params all the rest
+    if template.names[1] == nil then return template.path, params, template.facts end
   end
   local names, aliases, keeps = template.names, template.alias, template.keep
   local values, rest = {}, EMPTY
@@ -415,8 +417,10 @@ end
 -- Turns endpoint + argument into a transport request, or nil, err for bad
 -- input (nothing sent). opts: headers, timeout, url (absolute, overrides the
 -- path: pagination links), query (extra query fields), label (for messages).
+-- body: what the caller encoded itself (a JSON text for a json endpoint, a
+-- core.form for a multipart one); params then fill only the path.
 -- req.headers may be shared between requests: never change it.
-function Engine:prepare(ep, params, opts)
+function Engine:prepare(ep, params, opts, body)
   opts = opts or NO_OPTS
   local label = opts.label or ep.name or "request"
   local ptype = type(params)
@@ -473,20 +477,32 @@ function Engine:prepare(ep, params, opts)
   -- never re-sent below the engine (libcurl on a reused connection; a
   -- shared transport reuses connections across clients)
   req.once = not self:idempotent(req)
-  if encoding == "query" then
+  if body ~= nil then
+    if next(rest) ~= nil then
+      error("endpoint '" .. label .. "' takes either params or an encoded body, not both", 3)
+    elseif encoding == "json" and type(body) == "string" then
+      req.body = body
+      req.headers = with_type(self, headers, "application/json")
+    elseif encoding == "multipart" and type(body) == "userdata" then
+      req.form = body
+    else
+      error("endpoint '" .. label .. "' (" .. tostring(encoding) .. ") cannot take a " .. type(body)
+        .. " as its encoded body", 3)
+    end
+  elseif encoding == "query" then
     if next(rest) ~= nil then
       query = query or {}
       for k, v in pairs(rest) do query[k] = v end
     end
   elseif encoding == "json" then
-    local body = rest
+    local json_body = rest
     if rest.body ~= nil and ep.body_param ~= false and type(rest.body) == "table"
       and next(rest, next(rest)) == nil then
-      body = rest.body -- an explicit body, e.g. a JSON array
+      json_body = rest.body -- an explicit body, e.g. a JSON array
     end
-    body = wire.shape_json(facts, body)
-    if next(body) ~= nil or json.is_array(body) or method ~= "GET" then
-      local s, jerr = json.encode(body)
+    json_body = wire.shape_json(facts, json_body)
+    if next(json_body) ~= nil or json.is_array(json_body) or method ~= "GET" then
+      local s, jerr = json.encode(json_body)
       if not s then return nil, errors.invalid("cannot encode the body as JSON: " .. tostring(jerr)) end
       req.body = s
       req.headers = with_type(self, headers, "application/json")
@@ -669,9 +685,10 @@ function _M.caller_level()
   end
 end
 
--- One call: endpoint description + argument (+ opts) -> result | nil, err.
-function Engine:call(ep, params, opts)
-  local req, err = self:prepare(ep, params, opts)
+-- One call: endpoint description + argument (+ opts, + an encoded body:
+-- see prepare) -> result | nil, err.
+function Engine:call(ep, params, opts, body)
+  local req, err = self:prepare(ep, params, opts, body)
   if not req then
     if err.provider == nil then err.provider = self.provider end
     return nil, err
@@ -711,16 +728,16 @@ end
 -- (or at once for bad input). Returns a handle with cancel(), status(),
 -- result(). On the engine's loop the request is submitted directly (no
 -- task); without a loop it runs as a task of the scheduler.
-function Engine:call_async(ep, params, opts, callback, label)
+function Engine:call_async(ep, params, opts, callback, label, body)
   local loop = self:loop()
   if not loop then
     local engine = self
     return self.scheduler.call_async(self:yields(), function()
-      return engine:call(ep, params, opts)
+      return engine:call(ep, params, opts, body)
     end, nil, { n = 0 }, callback, label)
   end
   check_callback(callback, "?", label or "async call")
-  local req, err = self:prepare(ep, params, opts)
+  local req, err = self:prepare(ep, params, opts, body)
   if not req then
     if err.provider == nil then err.provider = self.provider end
     return _M.failed(callback, err)

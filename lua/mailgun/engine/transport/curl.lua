@@ -51,15 +51,15 @@ end
 -- -> res | nil, word, detail, sent (false: provably never left; true: the
 -- request may have reached the server; nil: unknown)
 function _M:request(req)
-  local res, word, _, detail, sent = session_of(self):request({
-    method = req.method,
-    url = req.url,
-    headers = req.headers,
-    body = req.body,
-    form = req.form,
-    timeout = req.timeout and req.timeout * 1000 or nil,
-    once = req.once or nil,
-  })
+  -- the session's request table, one per transport: a request blocks (no
+  -- other Lua runs meanwhile), and the table keeps nothing afterwards
+  local r = self._request
+  if not r then r = {}; self._request = r end
+  r.method, r.url, r.headers, r.body, r.form = req.method, req.url, req.headers, req.body, req.form
+  r.timeout = req.timeout and req.timeout * 1000 or nil
+  r.once = req.once or nil
+  local res, word, _, detail, sent = session_of(self):request(r)
+  r.url, r.headers, r.body, r.form = nil, nil, nil, nil
   if not res then return nil, word, detail and tostring(detail) or nil, sent end
   return res
 end
