@@ -59,7 +59,7 @@ function _M.new(opts)
   -- count: jobs not finished; owned: those of them a scheduler task waits
   -- for (the task is what mailgun.pending() counts)
   local loop = setmetatable({ multi = multi, jobs = {}, timers = {}, count = 0, owned = 0,
-                              errors = {}, backlog = {} }, Loop)
+                              errors = {}, backlog = {}, request = {} }, Loop)
   loops[loop] = true
   return loop
 end
@@ -69,10 +69,16 @@ local function start(loop, job)
   if req.form and job.attempt > 1 then req.form:rewind() end
   if job.engine.arm then job.engine:arm(req) end
   local timeout = req.timeout
-  -- the C core reads the fields it knows; only a timeout needs converting
-  local id = loop.multi:add(timeout == nil and req or { method = req.method, url = req.url,
-    headers = req.headers, body = req.body, form = req.form, timeout = timeout * 1000,
-    once = req.once or nil })
+  -- the C core reads the fields it knows (copying them at once); only a
+  -- timeout needs converting, in the loop's one request table
+  local r = req
+  if timeout ~= nil then
+    r = loop.request
+    r.method, r.url, r.headers, r.body, r.form = req.method, req.url, req.headers, req.body, req.form
+    r.timeout, r.once = timeout * 1000, req.once or nil
+  end
+  local id = loop.multi:add(r)
+  if r ~= req then r.url, r.headers, r.body, r.form = nil, nil, nil, nil end
   job.id = id
   loop.jobs[id] = job
 end

@@ -472,8 +472,10 @@ function Engine:prepare(ep, params, opts, body)
   end
   -- rest may be the caller's params itself from here on: only read it
 
+  -- (the fields set later named here too: the table is made at its size)
   local req = { method = method, headers = headers, endpoint = ep, label = label,
-                timeout = opts.timeout or self.timeout, deadline = opts.deadline or self.deadline }
+                timeout = opts.timeout or self.timeout, deadline = opts.deadline or self.deadline,
+                once = false, url = nil, body = nil, form = nil, per_attempt = nil, deadline_at = nil }
   -- never re-sent below the engine (libcurl on a reused connection; a
   -- shared transport reuses connections across clients)
   req.once = not self:idempotent(req)
