@@ -67,6 +67,7 @@ describe("core.simple_encoder", function()
     assert.has_error(function() core.simple_encoder("xml", {}) end)
     assert.has_error(function() core.simple_encoder("json", {}) end)
     assert.has_error(function() core.simple_encoder("json", { { name = "to", wire = "to", kind = "list" } }) end)
-    assert.has_error(function() core.simple_encoder("json", { { name = ("n"):rep(40), wire = "to", kind = "text" } }) end)
+    local long = { { name = ("n"):rep(40), wire = "to", kind = "text" } }
+    assert.has_error(function() core.simple_encoder("json", long) end)
   end)
 end)

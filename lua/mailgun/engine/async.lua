@@ -102,8 +102,10 @@ function Loop:submit(engine, req, callback, owner)
   if type(callback) ~= "function" then
     error("bad argument #3 to 'submit' (function expected, got " .. type(callback) .. ")", 2)
   end
+  -- (the fields set later named here too: the table is made at its size)
   local job = setmetatable({ loop = self, engine = engine, req = req, attempt = 1, callback = callback,
-                             owner = owner }, Job)
+                             owner = owner, id = nil, done = nil, res = nil, err = nil,
+                             cancelled = nil }, Job)
   self.count = self.count + 1
   if owner then self.owned = self.owned + 1 end
   if self.closed then
@@ -177,13 +179,19 @@ function Loop:poll(timeout_ms, budget_ms)
   end
   if wait < 0 then wait = 0 end
   local list = self.backlog
-  self.backlog = {}
-  if #list == 0 and self.multi:pending() == 0 then
+  local busy = self.multi:pending() > 0
+  if #list == 0 and not busy then
     if wait > 0 and #self.timers > 0 then sleep(wait / 1000) end
     return 0
   end
-  if self.multi:pending() > 0 then
-    for _, c in ipairs(self.multi:poll(#list > 0 and 0 or wait)) do list[#list + 1] = c end
+  if #list > 0 then self.backlog = {} end
+  if busy then
+    local polled = self.multi:poll(#list > 0 and 0 or wait)
+    if #list == 0 then
+      list = polled
+    else
+      for _, c in ipairs(polled) do list[#list + 1] = c end
+    end
   end
   for k, c in ipairs(list) do
     if deadline and ran > 0 and now() >= deadline then
