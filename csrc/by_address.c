@@ -7,7 +7,7 @@
  * keys[k] the address and vars[k] its variables (false or nil: none), two
  * lists and no table per recipient (a batch's own storage);
  * the result is the JSON object {"a@x": {...vars}, ...} (Mailgun's
- * recipient-variables), built in one buffer instead of a Lua table of
+ * recipient-variables), built in one C buffer instead of a Lua table of
  * tables walked by the JSON encoder.  Only flat variables are handled here
  * (string keys; string, number and boolean values): for anything else
  * (nested tables, NaN or infinite numbers) it returns nil and the caller
@@ -16,6 +16,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core.h"
@@ -32,11 +33,51 @@ static const unsigned char lmg_rv_escaped[256] = {
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1  /* DEL */
 };
 
-void lmg_json_string(luaL_Buffer *B, const char *s, size_t n)
+void lmg_out_put(struct lmg_out *o, const char *s, size_t n)
+{
+  if(o->oom)
+    return;
+  if(n > o->cap - o->n) {
+    size_t cap = o->cap ? o->cap : 256;
+    char *p;
+    while(cap - o->n < n) {
+      if(cap > ((size_t)-1) / 2) {
+        o->oom = 1;
+        return;
+      }
+      cap *= 2;
+    }
+    p = realloc(o->p, cap);
+    if(!p) {
+      o->oom = 1;
+      return;
+    }
+    o->p = p;
+    o->cap = cap;
+  }
+  if(n)
+    memcpy(o->p + o->n, s, n);
+  o->n += n;
+}
+
+static void lmg_out_str(struct lmg_out *o, const char *s)
+{
+  lmg_out_put(o, s, strlen(s));
+}
+
+void lmg_out_char(struct lmg_out *o, char c)
+{
+  if(o->n < o->cap)
+    o->p[o->n++] = c;
+  else
+    lmg_out_put(o, &c, 1);
+}
+
+void lmg_json_string(struct lmg_out *B, const char *s, size_t n)
 {
   static const char hex[] = "0123456789abcdef";
   size_t i, start = 0;
-  luaL_addchar(B, '"');
+  lmg_out_char(B, '"');
   for(i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
     const char *esc = NULL;
@@ -57,17 +98,15 @@ void lmg_json_string(luaL_Buffer *B, const char *s, size_t n)
       u[4] = hex[c >> 4]; u[5] = hex[c & 15]; u[6] = '\0';
       esc = u;
     }
-    luaL_addlstring(B, s + start, i - start);
-    luaL_addstring(B, esc);
+    lmg_out_put(B, s + start, i - start);
+    lmg_out_str(B, esc);
     start = i + 1;
   }
-  luaL_addlstring(B, s + start, n - start);
-  luaL_addchar(B, '"');
+  lmg_out_put(B, s + start, n - start);
+  lmg_out_char(B, '"');
 }
 
-/* Stack slots below the buffer (a luaL_Buffer may keep a box on top of
-   the stack: between two buffer calls the stack must be as the first
-   left it, so what is being encoded sits in fixed slots under it). */
+/* Stack slots of what is being encoded (the buffer's userdata above). */
 #define LMG_RV_LIST 4      /* the vars list of the second form, or nil */
 #define LMG_RV_ADDRESS 5
 #define LMG_RV_VARS 6
@@ -75,7 +114,7 @@ void lmg_json_string(luaL_Buffer *B, const char *s, size_t n)
 #define LMG_RV_VALUE 8
 
 /* the value in slot LMG_RV_VALUE; 0 when it needs the general encoder */
-static int lmg_rv_scalar(lua_State *L, luaL_Buffer *B)
+static int lmg_rv_scalar(lua_State *L, struct lmg_out *B)
 {
   char num[64];
   size_t n;
@@ -86,7 +125,7 @@ static int lmg_rv_scalar(lua_State *L, luaL_Buffer *B)
     lmg_json_string(B, s, n);
     return 1;
   case LUA_TBOOLEAN:
-    luaL_addstring(B, lua_toboolean(L, LMG_RV_VALUE) ? "true" : "false");
+    lmg_out_str(B, lua_toboolean(L, LMG_RV_VALUE) ? "true" : "false");
     return 1;
   case LUA_TNUMBER:
 #if LUA_VERSION_NUM >= 503
@@ -101,7 +140,7 @@ static int lmg_rv_scalar(lua_State *L, luaL_Buffer *B)
       } while(u);
       if(v < 0)
         *--w = '-';
-      luaL_addlstring(B, w, (size_t)(end - w));
+      lmg_out_put(B, w, (size_t)(end - w));
       return 1;
     }
 #endif
@@ -110,7 +149,7 @@ static int lmg_rv_scalar(lua_State *L, luaL_Buffer *B)
       if(isnan(d) || isinf(d))
         return 0;
       snprintf(num, sizeof(num), "%.14g", d);   /* lua-cjson's default */
-      luaL_addstring(B, num);
+      lmg_out_str(B, num);
     }
     return 1;
   default:
@@ -119,10 +158,10 @@ static int lmg_rv_scalar(lua_State *L, luaL_Buffer *B)
 }
 
 /* the vars table in slot LMG_RV_VARS; 0 when it needs the general encoder */
-static int lmg_rv_vars(lua_State *L, luaL_Buffer *B)
+static int lmg_rv_vars(lua_State *L, struct lmg_out *B)
 {
   int first = 1;
-  luaL_addchar(B, '{');
+  lmg_out_char(B, '{');
   lua_pushnil(L);
   lua_replace(L, LMG_RV_KEY);
   for(;;) {
@@ -136,22 +175,52 @@ static int lmg_rv_vars(lua_State *L, luaL_Buffer *B)
     if(lua_type(L, LMG_RV_KEY) != LUA_TSTRING)
       return 0;
     if(!first)
-      luaL_addchar(B, ',');
+      lmg_out_char(B, ',');
     first = 0;
     k = lua_tolstring(L, LMG_RV_KEY, &n);
     lmg_json_string(B, k, n);
-    luaL_addchar(B, ':');
+    lmg_out_char(B, ':');
     if(!lmg_rv_scalar(L, B))
       return 0;
   }
-  luaL_addchar(B, '}');
+  lmg_out_char(B, '}');
   return 1;
+}
+
+/* the buffer's finaliser: a raise half-way (a bad entry, no memory) frees
+   what was built */
+static int lmg_out_gc(lua_State *L)
+{
+  struct lmg_out *o = lua_touserdata(L, 1);
+  free(o->p);
+  o->p = NULL;
+  return 0;
+}
+
+/* A C buffer of cap bytes, owned by a userdata pushed on the stack: the
+   text grows in C memory, not as Lua garbage (a call's 1,000 recipients
+   are tens of kilobytes), and one string is made at the end. */
+static struct lmg_out *lmg_out_guarded(lua_State *L, size_t cap)
+{
+  struct lmg_out *o = lua_newuserdatauv(L, sizeof(*o), 0);
+  memset(o, 0, sizeof(*o));
+  if(luaL_newmetatable(L, "mailgun.core.out")) {
+    lua_pushcfunction(L, lmg_out_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  o->p = malloc(cap);
+  if(o->p)
+    o->cap = cap;
+  else
+    o->oom = 1;
+  return o;
 }
 
 int lmg_json_by_address(lua_State *L)
 {
   lua_Integer i = luaL_checkinteger(L, 2), j = luaL_checkinteger(L, 3), k;
-  luaL_Buffer B;
+  struct lmg_out *B;
   int list;
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, LMG_RV_LIST);
@@ -160,8 +229,9 @@ int lmg_json_by_address(lua_State *L)
     luaL_checktype(L, LMG_RV_LIST, LUA_TTABLE);
   lua_settop(L, LMG_RV_VALUE);   /* slots 5 to 8: nil */
   luaL_checkstack(L, 8, "json_by_address");
-  luaL_buffinit(L, &B);
-  luaL_addchar(&B, '{');
+  /* about 64 bytes a recipient with a few variables */
+  B = lmg_out_guarded(L, j >= i && j - i < 100000 ? (size_t)(j - i + 1) * 64 + 2 : 4096);
+  lmg_out_char(B, '{');
   for(k = i; k <= j; k++) {
     size_t n;
     const char *address;
@@ -190,19 +260,22 @@ int lmg_json_by_address(lua_State *L)
       return luaL_error(L, "json_by_address: entry %d has no address",
                         (int)k);
     if(k > i)
-      luaL_addchar(&B, ',');
+      lmg_out_char(B, ',');
     address = lua_tolstring(L, LMG_RV_ADDRESS, &n);
-    lmg_json_string(&B, address, n);
-    luaL_addchar(&B, ':');
+    lmg_json_string(B, address, n);
+    lmg_out_char(B, ':');
     if(lua_isnil(L, LMG_RV_VARS))
-      luaL_addstring(&B, "{}");
-    else if(!lua_istable(L, LMG_RV_VARS) || !lmg_rv_vars(L, &B)) {
-      luaL_pushresult(&B);   /* closes the buffer; the text is dropped */
-      lua_pushnil(L);
+      lmg_out_str(B, "{}");
+    else if(!lua_istable(L, LMG_RV_VARS) || !lmg_rv_vars(L, B)) {
+      lua_pushnil(L);   /* the buffer is freed by its finaliser */
       return 1;
     }
   }
-  luaL_addchar(&B, '}');
-  luaL_pushresult(&B);
+  lmg_out_char(B, '}');
+  if(B->oom)
+    return luaL_error(L, "json_by_address: out of memory");
+  lua_pushlstring(L, B->p, B->n);
+  free(B->p);
+  B->p = NULL;
   return 1;
 }

@@ -19,8 +19,17 @@ LMG_FUNC int lmg_plain_address(lua_State *L);
 LMG_FUNC int lmg_has_control(lua_State *L);
 LMG_FUNC int lmg_plain_entry(lua_State *L);
 LMG_FUNC int lmg_plain_bytes(const char *s, size_t n); /* scan.c */
-/* by_address.c: s as a JSON string, escaped as lua-cjson escapes it */
-LMG_FUNC void lmg_json_string(luaL_Buffer *B, const char *s, size_t n);
+/* by_address.c: a growing byte buffer in C memory (oom: a put failed;
+   p is the caller's to free), and s written into it as a JSON string,
+   escaped as lua-cjson escapes it */
+struct lmg_out {
+  char *p;
+  size_t n, cap;
+  int oom;
+};
+LMG_FUNC void lmg_out_put(struct lmg_out *o, const char *s, size_t n);
+LMG_FUNC void lmg_out_char(struct lmg_out *o, char c);
+LMG_FUNC void lmg_json_string(struct lmg_out *o, const char *s, size_t n);
 LMG_FUNC int lmg_simple_encoder(lua_State *L); /* simple.c */
 LMG_FUNC void lmg_fs_open_lib(lua_State *L); /* fs.c: file_kind */
 LMG_FUNC void lmg_parser_open_lib(lua_State *L); /* parser_lua.c */

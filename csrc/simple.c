@@ -124,46 +124,58 @@ static int lmg_simple_check(const struct lmg_simple_field *f,
   }
 }
 
-static void lmg_simple_json_address(luaL_Buffer *B,
+#define LMG_PUT_LIT(o, lit) lmg_out_put((o), (lit), sizeof(lit) - 1)
+
+static void lmg_simple_json_address(struct lmg_out *B,
                                     const struct lmg_simple_value *v)
 {
-  luaL_addstring(B, "{\"email\":");
+  LMG_PUT_LIT(B, "{\"email\":");
   lmg_json_string(B, v->email, v->email_len);
   if(v->name) {
-    luaL_addstring(B, ",\"name\":");
+    LMG_PUT_LIT(B, ",\"name\":");
     lmg_json_string(B, v->name, v->name_len);
   }
-  luaL_addchar(B, '}');
+  lmg_out_char(B, '}');
 }
 
 static int lmg_simple_json(lua_State *L, const struct lmg_simple *e,
                            const struct lmg_simple_value *v)
 {
-  luaL_Buffer B;
+  struct lmg_out B;
   int i, first = 1;
-  luaL_buffinit(L, &B);
-  luaL_addchar(&B, '{');
+  size_t size = 64;
+  for(i = 0; i < e->n; i++)
+    size += v[i].s ? v[i].n + 48 : 0;
+  memset(&B, 0, sizeof(B));
+  B.p = malloc(size);   /* nothing raises until it is freed */
+  B.cap = B.p ? size : 0;
+  lmg_out_char(&B, '{');
   for(i = 0; i < e->n; i++) {
     const struct lmg_simple_field *f = &e->f[i];
     if(!v[i].s)
       continue;
     if(!first)
-      luaL_addchar(&B, ',');
+      lmg_out_char(&B, ',');
     first = 0;
     lmg_json_string(&B, f->wire, f->wire_len);
-    luaL_addchar(&B, ':');
+    lmg_out_char(&B, ':');
     if(f->kind == LMG_SIMPLE_RECIPIENT) {
-      luaL_addchar(&B, '[');
+      lmg_out_char(&B, '[');
       lmg_simple_json_address(&B, &v[i]);
-      luaL_addchar(&B, ']');
+      lmg_out_char(&B, ']');
     }
     else if(f->kind == LMG_SIMPLE_ADDRESS)
       lmg_simple_json_address(&B, &v[i]);
     else
       lmg_json_string(&B, v[i].s, v[i].n);
   }
-  luaL_addchar(&B, '}');
-  luaL_pushresult(&B);
+  lmg_out_char(&B, '}');
+  if(B.oom) {
+    free(B.p);
+    return luaL_error(L, "simple_encoder: out of memory");
+  }
+  lua_pushlstring(L, B.p, B.n);   /* (only a memory error raises here) */
+  free(B.p);
   return 1;
 }
 

@@ -177,6 +177,50 @@ describe("batch:send{source = fn}", function()
     print(("\n[streaming] 50,000 recipients, 50 calls: peak Lua heap growth %.0f KB"):format(peak))
   end)
 
+  it("a source's bare and named recipients, with and without variables, go out as batch:add sends them", function()
+    local cjson = require("cjson")
+    local function capture()
+      local forms = {}
+      local transport = { name = "fake", request = function(_, req)
+        local body = req.form:read(1e7)
+        local fields = {}
+        -- "name" -> list of values, from the multipart text
+        for name, value in body:gmatch('name="([^"]+)"\r\n\r\n(.-)\r\n%-%-') do
+          fields[name] = fields[name] or {}
+          table.insert(fields[name], value)
+        end
+        forms[#forms + 1] = fields
+        return { status = 200, headers = { ["content-type"] = "application/json" },
+                 body = '{"id":"<' .. #forms .. '@x>","message":"Queued"}' }
+      end, now = function() return os.time() end, sleep = function() end }
+      return mailgun.new({ api_key = "key", domain = "x.test", transport = transport }), forms
+    end
+    local recipients = {
+      { "a@example.com", { first = "A", id = 1 } }, { "Bob <b@example.com>", { first = "B" } },
+      { "c@example.com" }, { "d@example.com", { nested = { x = 1 } } }, { "e@example.com", { id = 5 } },
+    }
+    local listed, list_forms = capture()
+    local b = listed:batch({ from = "news@x.test", subject = "S", text = "T" })
+    for _, r in ipairs(recipients) do b:add(r[1], r[2]) end
+    assert.is_true(assert(b:send({ size = 3 })).ok)
+    local streamed, stream_forms = capture()
+    local i = 0
+    local report = assert(streamed:batch({ from = "news@x.test", subject = "S", text = "T" }):send({
+      size = 3, source = function()
+        i = i + 1
+        if recipients[i] then return recipients[i][1], recipients[i][2] end
+      end }))
+    assert.is_true(report.ok)
+    assert.equal(2, #stream_forms)
+    for k = 1, 2 do
+      assert.same(list_forms[k].to, stream_forms[k].to)
+      assert.same(cjson.decode(list_forms[k]["recipient-variables"][1]),
+        cjson.decode(stream_forms[k]["recipient-variables"][1]))
+    end
+    assert.same({ "a@example.com", "Bob <b@example.com>", "c@example.com" }, stream_forms[1].to)
+    assert.same({ first = "B" }, cjson.decode(stream_forms[1]["recipient-variables"][1])["b@example.com"])
+  end)
+
   it("MailerSend send_bulk takes an iterator of messages", function()
     local ms = mailersend.new({ token = sandbox.MAILERSEND_TOKEN, base_url = sandbox.url() .. "/v1" })
     local i = 0

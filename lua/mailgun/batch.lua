@@ -144,18 +144,29 @@ local function params_of(base, call, marker, to, first, encoded, jerr)
   return p
 end
 
--- A call of entries drawn from a source ({to=, address=, vars=} or {bad=}).
-local function call_params(base, items, call, marker)
-  local to = {}
-  for i = 1, #items do
-    local r = items[i]
-    if r.bad then
-      return nil, errors.invalid("recipient #" .. (call.first + i - 1) .. " of the source: " .. r.bad,
-        { field = "to", index = call.first + i - 1 })
-    end
-    to[i] = r.to
+-- A call drawn from a source: items[i] a bare address (its variables in
+-- extras[i], false: none) or an entry {to=, address=, vars=} | {bad=}.
+-- When every item is a bare address, items is the to field itself.
+local function call_params(base, items, call, marker, extras)
+  local n, to, keys, vars = #items, items, items, extras
+  for i = 1, n do
+    if type(items[i]) ~= "string" then to = nil break end
   end
-  return params_of(base, call, marker, to, items[1].address, json.by_address(items, 1, #items))
+  if not to then
+    to, keys, vars = {}, {}, {}
+    for i = 1, n do
+      local r = items[i]
+      if type(r) == "string" then
+        to[i], keys[i], vars[i] = r, r, extras[i]
+      elseif r.bad then
+        return nil, errors.invalid("recipient #" .. (call.first + i - 1) .. " of the source: " .. r.bad,
+          { field = "to", index = call.first + i - 1 })
+      else
+        to[i], keys[i], vars[i] = r.to, r.address, r.vars
+      end
+    end
+  end
+  return params_of(base, call, marker, to, keys[1], json.by_address(keys, 1, n, vars))
 end
 
 -- A call drawn from the batch's own lists: items is to[first .. first +
@@ -215,11 +226,15 @@ function Batch:send(opts)
     fingerprint = journal.sum({ marker, all })
   end
 
+  -- a source's recipient: its bare address and its variables (false:
+  -- none) in the common case, no table of its own; else its entry
   local next_item
   if source then
+    if not plain_entry then plain_entry = native.core().plain_entry end
     next_item = function()
       local address, vars = source()
       if address == nil then return nil end
+      if plain_entry(address, vars) then return address, vars or false end
       local entry, why = entry_of(address, vars)
       return entry or { bad = why }
     end
@@ -230,15 +245,17 @@ function Batch:send(opts)
     provider = "mailgun", size = size, opts = opts, kind = "mailgun-batch", fingerprint = fingerprint,
     count = not source and self.n or nil,
     next_item = next_item, list = not source and self.to or nil,
-    build = function(items, call)
-      if source then return call_params(base, items, call, marker) end
+    build = function(items, call, extras)
+      if source then return call_params(base, items, call, marker, extras) end
       return list_params(self, base, items, call, marker)
     end,
     id_of = function(res) return type(res.id) == "string" and res.id ~= "" and res.id or nil end,
-    sum_of = function(items, call)
+    sum_of = function(items, call, extras)
       local out = {}
       for i, r in ipairs(items) do
-        if source then
+        if source and type(r) == "string" then
+          out[i] = { r, extras[i] or NO_VARS }
+        elseif source then
           out[i] = r.bad and { bad = r.bad } or { r.to, r.vars }
         else
           out[i] = { r, self.vars[call.first + i - 1] or NO_VARS }

@@ -58,11 +58,13 @@ function _M.uncertain_calls(report)
 end
 
 -- Runs a chunked send. spec: engine, endpoint, label, provider, size,
--- next_item() -> item | nil at the end (it may raise: reported as
--- source_error, nothing else lost) or list (the items, read in place), build(items, call) -> params | nil, err
+-- next_item() -> item[, extra] | nil at the end (it may raise: reported as
+-- source_error, nothing else lost; extra: a second value kept in a list
+-- beside the items, so an item needs no table of its own) or list (the
+-- items, read in place), build(items, call, extras) -> params | nil, err
 -- (err: that call fails, nothing sent), id_of(res) -> id | nil,
 -- count (the items of a list, when known), kind + fingerprint (journal
--- header), sum_of(items, call) (what the journal
+-- header), sum_of(items, call, extras) (what the journal
 -- checks on resume; default the items), opts = {parallel, progress,
 -- resume, resend_uncertain, journal}.
 -- -> report | nil, err (a journal that is corrupt or of another batch).
@@ -107,7 +109,7 @@ function _M.run(spec)
   -- one protected call draws a whole call's items (a pcall per item costs
   -- as much as the rest of the batch's Lua work); true at the end
   local next_item, list = spec.next_item, spec.list
-  local function draw(items)
+  local function draw(items, extras)
     if list then
       for k = 1, size do
         local item = list[position + k]
@@ -117,17 +119,17 @@ function _M.run(spec)
       return false
     end
     for k = 1, size do
-      local item = next_item()
+      local item, extra = next_item()
       if item == nil then return true end
-      items[k] = item
+      items[k], extras[k] = item, extra
     end
     return false
   end
 
   local function next_call()
     while not ended do
-      local items = {}
-      local ok, last = pcall(draw, items)
+      local items, extras = {}, {}
+      local ok, last = pcall(draw, items, extras)
       if not ok then
         -- a partial call is not sent: its items are drawn again on resume
         local k = #items + 1
@@ -142,7 +144,7 @@ function _M.run(spec)
       position = position + #items
       report.total = position
       local before = prior[index]
-      local sum = journal and journal_mod.sum(sum_of(items, call))
+      local sum = journal and journal_mod.sum(sum_of(items, call, extras))
       if before and (before.first ~= call.first or before.count ~= call.count
           or (sum and before.sum and before.sum ~= sum)) then
         report.total = position - #items
@@ -163,15 +165,15 @@ function _M.run(spec)
         end
       else
         call.sum = sum
-        return call, items
+        return call, items, extras
       end
     end
   end
 
   local engine, ep, label = spec.engine, spec.endpoint, spec.label
-  local function send(call, items)
+  local function send(call, items, extras)
     call.at = time()
-    local params, err = spec.build(items, call)
+    local params, err = spec.build(items, call, extras)
     local res
     if params then
       if journal then journal:start(call, call.sum) end
@@ -201,9 +203,9 @@ function _M.run(spec)
   local scheduler = engine.scheduler or require("mailgun.engine.scheduler")
   local function worker()
     while true do
-      local call, items = next_call()
+      local call, items, extras = next_call()
       if not call then return end
-      send(call, items)
+      send(call, items, extras)
       local me = scheduler and scheduler.current()
       if me and me.cancelled then return end
     end
