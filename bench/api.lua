@@ -1,7 +1,7 @@
 -- The benchmark workloads through the public API (what users call), the
 -- same work as bench/reference.c does on raw libcurl.
 --   lua5.4 bench/api.lua WORKLOAD BASE_URL [COUNT] [FILE]
--- WORKLOAD: seq | par8 | ms | batch | stream | attach | init | clients
+-- WORKLOAD: seq | par8 | ms | batch | percall | stream | attach | init | clients
 -- Prints "messages=N seconds=S peak_kib=K" (init: also require_ms= and
 -- new_ms=; clients: also us= and bytes= per further client of each kind).
 local clock0 = os.clock()
@@ -114,6 +114,21 @@ local function batch()
   return t2 - t0
 end
 
+-- count calls, each its own batch: its PER_CALL recipients built,
+-- added and sent, as the reference builds each call (nothing held)
+local function per_call()
+  local client = client_for()
+  for c = 0, count - 1 do
+    local b = client:batch{ from = MSG.from, subject = "Hello %recipient.first%",
+                            text = "Your id is %recipient.id%" }
+    for i = c * PER_CALL, (c + 1) * PER_CALL - 1 do
+      b:add("user" .. i .. "@example.com", { first = "User" .. i, id = i })
+    end
+    local rep = assert(b:send{ size = PER_CALL })
+    if not rep.ok then error("api workload: batch failed: " .. tostring(rep.calls[1].error), 0) end
+  end
+end
+
 -- the same calls, recipients drawn from a source one call at a time
 -- (batch:send{source = fn}): memory stays flat whatever count is
 local function stream()
@@ -181,6 +196,8 @@ elseif workload == "ms" then
   mailersend_seq()
 elseif workload == "batch" then
   return report(batch(), batch_split)
+elseif workload == "percall" then
+  per_call()
 elseif workload == "stream" then
   stream()
 elseif workload == "attach" then

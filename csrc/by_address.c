@@ -110,28 +110,26 @@ void lmg_json_string(struct lmg_out *B, const char *s, size_t n)
 #define LMG_RV_LIST 4      /* the vars list of the second form, or nil */
 #define LMG_RV_ADDRESS 5
 #define LMG_RV_VARS 6
-#define LMG_RV_KEY 7
-#define LMG_RV_VALUE 8
 
-/* the value in slot LMG_RV_VALUE; 0 when it needs the general encoder */
+/* the value on top of the stack; 0 when it needs the general encoder */
 static int lmg_rv_scalar(lua_State *L, struct lmg_out *B)
 {
   char num[64];
   size_t n;
   const char *s;
-  switch(lua_type(L, LMG_RV_VALUE)) {
+  switch(lua_type(L, -1)) {
   case LUA_TSTRING:
-    s = lua_tolstring(L, LMG_RV_VALUE, &n);
+    s = lua_tolstring(L, -1, &n);
     lmg_json_string(B, s, n);
     return 1;
   case LUA_TBOOLEAN:
-    lmg_out_str(B, lua_toboolean(L, LMG_RV_VALUE) ? "true" : "false");
+    lmg_out_str(B, lua_toboolean(L, -1) ? "true" : "false");
     return 1;
   case LUA_TNUMBER:
 #if LUA_VERSION_NUM >= 503
-    if(lua_isinteger(L, LMG_RV_VALUE)) {
+    if(lua_isinteger(L, -1)) {
       /* by hand: snprintf costs more than the rest of a recipient */
-      lua_Integer v = lua_tointeger(L, LMG_RV_VALUE);
+      lua_Integer v = lua_tointeger(L, -1);
       lua_Unsigned u = v < 0 ? 0u - (lua_Unsigned)v : (lua_Unsigned)v;
       char *end = num + sizeof(num), *w = end;
       do {
@@ -145,7 +143,7 @@ static int lmg_rv_scalar(lua_State *L, struct lmg_out *B)
     }
 #endif
     {
-      double d = (double)lua_tonumber(L, LMG_RV_VALUE);
+      double d = (double)lua_tonumber(L, -1);
       if(isnan(d) || isinf(d))
         return 0;
       snprintf(num, sizeof(num), "%.14g", d);   /* lua-cjson's default */
@@ -163,25 +161,20 @@ static int lmg_rv_vars(lua_State *L, struct lmg_out *B)
   int first = 1;
   lmg_out_char(B, '{');
   lua_pushnil(L);
-  lua_replace(L, LMG_RV_KEY);
-  for(;;) {
+  while(lua_next(L, LMG_RV_VARS)) {   /* key at -2, value at -1 */
     size_t n;
     const char *k;
-    lua_pushvalue(L, LMG_RV_KEY);
-    if(!lua_next(L, LMG_RV_VARS))
-      break;
-    lua_replace(L, LMG_RV_VALUE);
-    lua_replace(L, LMG_RV_KEY);
-    if(lua_type(L, LMG_RV_KEY) != LUA_TSTRING)
+    if(lua_type(L, -2) != LUA_TSTRING)
       return 0;
     if(!first)
       lmg_out_char(B, ',');
     first = 0;
-    k = lua_tolstring(L, LMG_RV_KEY, &n);
+    k = lua_tolstring(L, -2, &n);
     lmg_json_string(B, k, n);
     lmg_out_char(B, ':');
     if(!lmg_rv_scalar(L, B))
       return 0;
+    lua_pop(L, 1);
   }
   lmg_out_char(B, '}');
   return 1;
@@ -227,7 +220,7 @@ int lmg_json_by_address(lua_State *L)
   list = !lua_isnil(L, LMG_RV_LIST);
   if(list)
     luaL_checktype(L, LMG_RV_LIST, LUA_TTABLE);
-  lua_settop(L, LMG_RV_VALUE);   /* slots 5 to 8: nil */
+  lua_settop(L, LMG_RV_VARS);   /* slots 5 and 6: nil */
   luaL_checkstack(L, 8, "json_by_address");
   /* about 64 bytes a recipient with a few variables */
   B = lmg_out_guarded(L, j >= i && j - i < 100000 ? (size_t)(j - i + 1) * 64 + 2 : 4096);

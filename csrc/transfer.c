@@ -29,17 +29,19 @@ static size_t lmg_on_body(char *p, size_t size, size_t nmemb, void *ud)
   return n;
 }
 
-/* ---- the request body of a `once` request, and the resend guard ----
+/* ---- the "at most once" guard ----
 
-   A plain body normally goes as CURLOPT_POSTFIELDS, which libcurl can
-   send again whenever it likes.  For a `once` request the body goes
-   through this read callback instead, and the seek callback refuses to
-   rewind once a byte was handed out: libcurl then fails with
-   CURLE_SEND_FAIL_REWIND instead of resending.  A form does the same
-   (lmg_form_curl_seek).  Requests without a body have nothing to rewind,
-   so the pre-request callback, which libcurl calls before every attempt
-   on a connection, stops any second attempt of a `once` request. */
+   A `once` request must never reach the wire twice, whatever libcurl
+   decides (it resends on a fresh connection when a reused one died).
+   libcurl calls the pre-request callback before every attempt on a
+   connection: lmg_prereq stops any second attempt, whatever the body.
+   A form's seek refuses to rewind once a byte was handed out as well
+   (lmg_form_curl_seek).  Before libcurl 7.80 there is no pre-request
+   callback: a plain body of a `once` request then goes through the read
+   callback below, whose seek refuses to rewind (libcurl fails with
+   CURLE_SEND_FAIL_REWIND instead of resending). */
 
+#if LIBCURL_VERSION_NUM < 0x075000
 static size_t lmg_body_read(char *buf, size_t size, size_t nitems, void *ud)
 {
   struct lmg_xfer *x = ud;
@@ -63,6 +65,7 @@ static int lmg_body_seek(void *ud, curl_off_t offset, int origin)
   x->body_offset = 0;
   return CURL_SEEKFUNC_OK;
 }
+#endif
 
 #if LIBCURL_VERSION_NUM >= 0x075000
 /* The parameters are libcurl's curl_prereq_callback, in libcurl's order:
@@ -106,30 +109,54 @@ int lmg_xfer_sent(const struct lmg_xfer *x)
 #define LMG_SET(opt, val) \
   do { if(!rc) rc = curl_easy_setopt(e, opt, val); } while(0)
 
-/* Resets the easy handle (connections and caches stay) and sets every
-   option of this request. */
-CURLcode lmg_xfer_apply(struct lmg_xfer *x, const struct lmg_options *o)
+/* How a request's body goes to libcurl. */
+enum { LMG_BODY_NONE = 1, LMG_BODY_HEAD, LMG_BODY_FORM, LMG_BODY_READ,
+       LMG_BODY_FIELDS };
+
+static int lmg_has_body(const struct lmg_req *r)
+{
+  return r->body || strcmp(r->method, "POST") == 0 ||
+         strcmp(r->method, "PUT") == 0 || strcmp(r->method, "PATCH") == 0;
+}
+
+/* The options a request sets beyond its URL, headers, timeout and body
+   pointers depend only on this shape (and on the session's options,
+   fixed when it was made). */
+static int lmg_shape(const struct lmg_xfer *x)
+{
+  const struct lmg_req *r = &x->req;
+  int body, verb;
+  if(x->head_only)
+    body = LMG_BODY_HEAD;
+  else if(r->form)
+    body = LMG_BODY_FORM;
+#if LIBCURL_VERSION_NUM < 0x075000
+  /* no pre-request callback to stop a second attempt: the body goes
+     through lmg_body_read, whose seek refuses to rewind */
+  else if(r->once && lmg_has_body(r))
+    body = LMG_BODY_READ;
+#endif
+  else if(lmg_has_body(r))
+    body = LMG_BODY_FIELDS;
+  else
+    body = LMG_BODY_NONE;
+  if(strcmp(r->method, "GET") == 0 && !r->body)
+    verb = 0;   /* CURLOPT_HTTPGET */
+  else if(strcmp(r->method, "POST") != 0 && strcmp(r->method, "HEAD") != 0)
+    verb = 1;   /* CURLOPT_CUSTOMREQUEST */
+  else
+    verb = 2;
+  return body * 3 + verb;
+}
+
+/* The options that stay the same for every request of one shape. */
+static CURLcode lmg_xfer_base(struct lmg_xfer *x, const struct lmg_options *o)
 {
   CURL *e = x->easy;
-  struct lmg_req *r = &x->req;
   CURLcode rc = CURLE_OK;
-  long timeout = r->timeout_ms >= 0 ? r->timeout_ms : o->timeout_ms;
   curl_easy_reset(e);
-  x->body.len = 0;
-  x->head.len = 0;
-  x->too_large = 0;
-  x->oom = 0;
-  x->cursor.failed = 0;
-  x->body_offset = 0;
-  x->body_handed = 0;
-  x->attempts = 0;
-  x->resend_refused = 0;
-  x->errbuf[0] = '\0';
-  x->max_body = o->max_body;
-  x->head_only = strcmp(r->method, "HEAD") == 0;
   LMG_SET(CURLOPT_ERRORBUFFER, x->errbuf);
   LMG_SET(CURLOPT_NOSIGNAL, 1L);
-  LMG_SET(CURLOPT_URL, r->url);
 #if LIBCURL_VERSION_NUM >= 0x075500
   LMG_SET(CURLOPT_PROTOCOLS_STR, "http,https");
 #else
@@ -139,13 +166,10 @@ CURLcode lmg_xfer_apply(struct lmg_xfer *x, const struct lmg_options *o)
   LMG_SET(CURLOPT_WRITEDATA, x);
   LMG_SET(CURLOPT_HEADERFUNCTION, lmg_on_header);
   LMG_SET(CURLOPT_HEADERDATA, x);
-  LMG_SET(CURLOPT_HTTPHEADER, r->headers);
 #if LIBCURL_VERSION_NUM >= 0x075000
   LMG_SET(CURLOPT_PREREQFUNCTION, lmg_prereq);
   LMG_SET(CURLOPT_PREREQDATA, x);
 #endif
-  if(timeout)
-    LMG_SET(CURLOPT_TIMEOUT_MS, timeout);
   if(o->connect_timeout_ms)
     LMG_SET(CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
   if(!o->verify) {
@@ -162,9 +186,49 @@ CURLcode lmg_xfer_apply(struct lmg_xfer *x, const struct lmg_options *o)
     LMG_SET(CURLOPT_USERAGENT, o->user_agent);
   LMG_SET(CURLOPT_HTTP_VERSION, o->http2 ? (long)CURL_HTTP_VERSION_2TLS :
          (long)CURL_HTTP_VERSION_1_1);
-  if(x->head_only)
+  return rc;
+}
+
+/* Sets every option of this request.  The handle is reset (connections
+   and caches stay) only when the request's shape differs from the last
+   one's: a request of the same shape sets the same options again, so
+   nothing of the last one is left over, and the reset and the fixed
+   options (a third of libcurl's work on a small send) are not redone.
+   After a retry inside libcurl the handle is reset all the same: only a
+   reset clears libcurl's count of those retries. */
+CURLcode lmg_xfer_apply(struct lmg_xfer *x, const struct lmg_options *o)
+{
+  CURL *e = x->easy;
+  struct lmg_req *r = &x->req;
+  CURLcode rc = CURLE_OK;
+  long timeout = r->timeout_ms >= 0 ? r->timeout_ms : o->timeout_ms;
+  int shape;
+  x->head_only = strcmp(r->method, "HEAD") == 0;
+  shape = lmg_shape(x);
+#if LIBCURL_VERSION_NUM >= 0x075000
+  if(shape != x->shape || x->attempts > 1)
+#endif
+    rc = lmg_xfer_base(x, o);
+  x->shape = 0;   /* set again once every option below is in */
+  x->body.len = 0;
+  x->head.len = 0;
+  x->too_large = 0;
+  x->oom = 0;
+  x->cursor.failed = 0;
+  x->body_offset = 0;
+  x->body_handed = 0;
+  x->attempts = 0;
+  x->resend_refused = 0;
+  x->errbuf[0] = '\0';
+  x->max_body = o->max_body;
+  LMG_SET(CURLOPT_URL, r->url);
+  LMG_SET(CURLOPT_HTTPHEADER, r->headers);
+  LMG_SET(CURLOPT_TIMEOUT_MS, timeout);
+  switch(shape / 3) {
+  case LMG_BODY_HEAD:
     LMG_SET(CURLOPT_NOBODY, 1L);
-  else if(r->form) {
+    break;
+  case LMG_BODY_FORM:
     x->cursor.form = r->form;
     lmg_cursor_start(&x->cursor);
     x->cursor.once = r->once;
@@ -174,26 +238,33 @@ CURLcode lmg_xfer_apply(struct lmg_xfer *x, const struct lmg_options *o)
     LMG_SET(CURLOPT_SEEKFUNCTION, lmg_form_curl_seek);
     LMG_SET(CURLOPT_SEEKDATA, &x->cursor);
     LMG_SET(CURLOPT_POSTFIELDSIZE_LARGE, lmg_form_length(r->form));
-  }
-  else if(r->once && (r->body || strcmp(r->method, "POST") == 0 ||
-          strcmp(r->method, "PUT") == 0 || strcmp(r->method, "PATCH") == 0)) {
+    break;
+#if LIBCURL_VERSION_NUM < 0x075000
+  case LMG_BODY_READ:
     LMG_SET(CURLOPT_POST, 1L);
     LMG_SET(CURLOPT_READFUNCTION, lmg_body_read);
     LMG_SET(CURLOPT_READDATA, x);
     LMG_SET(CURLOPT_SEEKFUNCTION, lmg_body_seek);
     LMG_SET(CURLOPT_SEEKDATA, x);
     LMG_SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
-  }
-  else if(r->body || strcmp(r->method, "POST") == 0 ||
-          strcmp(r->method, "PUT") == 0 || strcmp(r->method, "PATCH") == 0) {
-    /* the body stays pinned by body_ref; libcurl does not copy it */
+    break;
+#endif
+  case LMG_BODY_FIELDS:
+    /* the body stays pinned by body_ref; libcurl does not copy it.  A
+       `once` body goes this way too: lmg_prereq stops a second attempt,
+       so libcurl's own resend never reaches the wire */
     LMG_SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
     LMG_SET(CURLOPT_POSTFIELDS, r->body ? r->body : "");
+    break;
+  default:
+    break;
   }
-  if(strcmp(r->method, "GET") == 0 && !r->body)
+  if(shape % 3 == 0)
     LMG_SET(CURLOPT_HTTPGET, 1L);
-  else if(strcmp(r->method, "POST") != 0 && strcmp(r->method, "HEAD") != 0)
+  else if(shape % 3 == 1)
     LMG_SET(CURLOPT_CUSTOMREQUEST, r->method);
+  if(!rc)
+    x->shape = shape;
   return rc;
 }
 

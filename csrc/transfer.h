@@ -26,6 +26,7 @@ struct lmg_xfer {
   int too_large;
   int oom;
   int head_only;                /* HEAD: no body will follow */
+  int shape;                    /* of the last request applied, 0: none */
   char errbuf[CURL_ERROR_SIZE];
   CURLcode result;              /* multi bookkeeping */
   lua_Integer id;
