@@ -2,8 +2,9 @@
 -- same work as bench/reference.c does on raw libcurl.
 --   lua5.4 bench/api.lua WORKLOAD BASE_URL [COUNT] [FILE]
 -- WORKLOAD: seq | par8 | ms | batch | percall | stream | attach | init | clients
--- Prints "messages=N seconds=S peak_kib=K" (init: also require_ms= and
--- new_ms=; clients: also us= and bytes= per further client of each kind).
+-- Prints "messages=N seconds=S peak_kib=K cpu=C" (C: CPU seconds, user and
+-- system, over the timed span; init: also require_ms= and new_ms=;
+-- clients: also us= and bytes= per further client of each kind).
 local clock0 = os.clock()
 local workload, base = arg[1], arg[2]
 local count = tonumber(arg[3] or "1")
@@ -25,9 +26,10 @@ local function check(res, err)
   if not res then error("api workload: " .. tostring(err), 0) end
 end
 
+local cpu0, cpu_end -- os.clock() when the timed span started (and ended, if before report)
 local function report(seconds, extra)
-  print(string.format("messages=%d seconds=%.6f peak_kib=%d%s", count, seconds, peak_kib(),
-    extra or ""))
+  print(string.format("messages=%d seconds=%.6f peak_kib=%d%s%s", count, seconds, peak_kib(),
+    cpu0 and string.format(" cpu=%.6f", (cpu_end or os.clock()) - cpu0) or "", extra or ""))
 end
 
 if workload == "init" then
@@ -102,6 +104,7 @@ local function batch()
   local t1 = now()
   local rep = assert(b:send{ size = PER_CALL })
   local t2 = now()
+  cpu_end = os.clock()
   if not rep.ok then error("api workload: batch failed: " .. tostring(rep.calls[1].error), 0) end
   -- the same values built and dropped: what the loop costs without batch:add
   local t3 = now()
@@ -187,6 +190,7 @@ end
 -- request would; the init row measures that load on its own.
 require("mailgun.engine.native").core()
 
+cpu0 = os.clock()
 local t0 = now()
 if workload == "seq" then
   sequential(client_for(), MSG)

@@ -13,7 +13,8 @@
  * For the public-API table URL is the base URL: the Mailgun path (or the
  * MailerSend one) is appended as the client would.
  *
- * Prints "messages=N seconds=S peak_kib=K".
+ * Prints "messages=N seconds=S peak_kib=K cpu=C" (C: the process's CPU
+ * seconds, user and system, over the same span as S).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -42,6 +43,13 @@ static double bench_now(void)
 {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double bench_cpu(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -307,7 +315,7 @@ int main(int argc, char **argv)
 {
   const char *workload;
   long count;
-  double start, seconds;
+  double start, seconds, cpu;
   int failed, i;
   if(argc < 3) {
     fprintf(stderr, "usage: reference seq|par8|bulk|attach URL [COUNT] "
@@ -333,6 +341,7 @@ int main(int argc, char **argv)
                                     "YXBpOmtleS0wMDAwMDAwMDAwMDAwMDAw");
   bench_headers = curl_slist_append(bench_headers, "Expect:");
   bench_make_bulk();
+  cpu = bench_cpu();
   start = bench_now();
   if(strcmp(workload, "par8") == 0)
     failed = bench_parallel(count);
@@ -341,8 +350,9 @@ int main(int argc, char **argv)
   else
     failed = bench_sequential(count, workload, argc > 4 ? argv[4] : NULL);
   seconds = bench_now() - start;
-  printf("messages=%ld seconds=%.6f peak_kib=%ld\n", count, seconds,
-         bench_peak_kib());
+  cpu = bench_cpu() - cpu;
+  printf("messages=%ld seconds=%.6f peak_kib=%ld cpu=%.6f\n", count, seconds,
+         bench_peak_kib(), cpu);
   for(i = 0; i < BULK_RECIPIENTS; i++)
     free(bench_to[i]);
   free(bench_variables);

@@ -1,7 +1,7 @@
 -- The benchmark workloads through mailgun.core, the same as
 -- bench/reference.c does them on raw libcurl.
 --   lua5.4 bench/workload.lua WORKLOAD URL [COUNT] [FILE]
--- Prints "messages=N seconds=S peak_kib=K".
+-- Prints "messages=N seconds=S peak_kib=K cpu=C" (C: CPU seconds).
 local core = require "mailgun.core"
 
 local workload, url = arg[1], arg[2]
@@ -100,6 +100,7 @@ local function parallel()
   multi:close()
 end
 
+local cpu0 = os.clock()
 local t0 = now()
 if workload == "seq" then
   sequential(small_form)
@@ -113,4 +114,5 @@ else
   error("unknown workload " .. tostring(workload))
 end
 local seconds = now() - t0
-print(string.format("messages=%d seconds=%.6f peak_kib=%d", count, seconds, peak_kib()))
+print(string.format("messages=%d seconds=%.6f peak_kib=%d cpu=%.6f", count, seconds, peak_kib(),
+  os.clock() - cpu0))
