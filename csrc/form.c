@@ -237,6 +237,35 @@ size_t lmg_cursor_read(struct lmg_cursor *c, char *dst, size_t n)
   return done;
 }
 
+/* The whole form, when it has no file part and is at most max bytes, in
+   buf (made to fit); 1 when it is there, 0 otherwise (a file part, too
+   large, or no memory: the caller streams it instead). */
+int lmg_form_render(struct lmg_form *f, struct lmg_buf *buf, size_t max)
+{
+  struct lmg_cursor c;
+  curl_off_t len = lmg_form_length(f);
+  size_t i, got;
+  if(len < 0 || len > (curl_off_t)max)
+    return 0;
+  for(i = 0; i < f->nparts; i++)
+    if(f->parts[i]->path)
+      return 0;
+  if(buf->cap < (size_t)len) {
+    char *p = realloc(buf->data, (size_t)len);
+    if(!p)
+      return 0;
+    buf->data = p;
+    buf->cap = (size_t)len;
+  }
+  memset(&c, 0, sizeof(c));
+  c.form = f;
+  lmg_cursor_start(&c);
+  got = lmg_cursor_read(&c, buf->data, (size_t)len);
+  lmg_cursor_stop(&c);
+  buf->len = got;
+  return got == (size_t)len;
+}
+
 size_t lmg_form_curl_read(char *buf, size_t size, size_t nitems, void *ud)
 {
   struct lmg_cursor *c = ud;

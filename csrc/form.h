@@ -41,6 +41,10 @@ LMG_FUNC const char *lmg_form_content_type(const struct lmg_form *f);
 LMG_FUNC void lmg_cursor_start(struct lmg_cursor *c);
 LMG_FUNC size_t lmg_cursor_read(struct lmg_cursor *c, char *dst, size_t n);
 LMG_FUNC void lmg_cursor_stop(struct lmg_cursor *c);
+/* the whole form in buf when it has no file part and is at most max
+   bytes: 1; else 0 (stream it) */
+LMG_FUNC int lmg_form_render(struct lmg_form *f, struct lmg_buf *buf,
+                             size_t max);
 LMG_FUNC size_t lmg_form_curl_read(char *buf, size_t size, size_t nitems,
                                    void *ud);
 LMG_FUNC int lmg_form_curl_seek(void *ud, curl_off_t offset, int origin);

@@ -94,6 +94,7 @@ static void lmg_xfer_free(lua_State *L, struct lmg_multi *m, struct lmg_xfer *x)
   }
   lmg_buf_free(&x->body);
   lmg_buf_free(&x->head);
+  lmg_buf_free(&x->upload);
   if(x->easy)
     curl_easy_cleanup(x->easy);
   free(x);
@@ -322,6 +323,7 @@ static int lmg_multi_close(lua_State *L)
       struct lmg_xfer *x = m->idle[--m->nidle];
       lmg_buf_free(&x->body);
       lmg_buf_free(&x->head);
+      lmg_buf_free(&x->upload);
       curl_easy_cleanup(x->easy);
       free(x);
     }

@@ -45,6 +45,7 @@ static int lmg_session_close(lua_State *L)
   lmg_xfer_release(L, &s->x);
   lmg_buf_free(&s->x.body);
   lmg_buf_free(&s->x.head);
+  lmg_buf_free(&s->x.upload);
   lmg_options_free(&s->opts);
   if(s->easy) {
     curl_easy_cleanup(s->easy);

@@ -14,6 +14,12 @@
    session does not keep the memory of one big download */
 #define LMG_KEEP_BUFFER ((size_t)256 * 1024)
 
+/* a form without file parts up to this size goes whole, as
+   CURLOPT_POSTFIELDS: libcurl then sends it with the request head in one
+   write (a streamed body is a second one), and that one send is most of
+   what a small message costs the kernel on both sides */
+#define LMG_INLINE_FORM ((size_t)64 * 1024)
+
 static size_t lmg_on_body(char *p, size_t size, size_t nmemb, void *ud)
 {
   struct lmg_xfer *x = ud;
@@ -119,27 +125,39 @@ static int lmg_has_body(const struct lmg_req *r)
          strcmp(r->method, "PUT") == 0 || strcmp(r->method, "PATCH") == 0;
 }
 
+/* A small form without file parts, rendered whole into x->upload; only
+   where lmg_prereq guards a `once` request (a body sent whole cannot
+   refuse to rewind). */
+static int lmg_form_inline(struct lmg_xfer *x)
+{
+#if LIBCURL_VERSION_NUM >= 0x075000
+  return lmg_form_render(x->req.form, &x->upload, LMG_INLINE_FORM);
+#else
+  (void)x;
+  return 0;
+#endif
+}
+
 /* The options a request sets beyond its URL, headers, timeout and body
    pointers depend only on this shape (and on the session's options,
-   fixed when it was made). */
-static int lmg_shape(const struct lmg_xfer *x)
+   fixed when it was made).  A small form is rendered into x->upload here
+   (a `once` form then relies on lmg_prereq alone, as a string body does). */
+static int lmg_shape(struct lmg_xfer *x)
 {
   const struct lmg_req *r = &x->req;
   int body, verb;
   if(x->head_only)
     body = LMG_BODY_HEAD;
   else if(r->form)
-    body = LMG_BODY_FORM;
+    body = lmg_form_inline(x) ? LMG_BODY_FIELDS : LMG_BODY_FORM;
 #if LIBCURL_VERSION_NUM < 0x075000
   /* no pre-request callback to stop a second attempt: the body goes
      through lmg_body_read, whose seek refuses to rewind */
   else if(r->once && lmg_has_body(r))
     body = LMG_BODY_READ;
 #endif
-  else if(lmg_has_body(r))
-    body = LMG_BODY_FIELDS;
   else
-    body = LMG_BODY_NONE;
+    body = lmg_has_body(r) ? LMG_BODY_FIELDS : LMG_BODY_NONE;
   if(strcmp(r->method, "GET") == 0 && !r->body)
     verb = 0;   /* CURLOPT_HTTPGET */
   else if(strcmp(r->method, "POST") != 0 && strcmp(r->method, "HEAD") != 0)
@@ -250,11 +268,18 @@ CURLcode lmg_xfer_apply(struct lmg_xfer *x, const struct lmg_options *o)
     break;
 #endif
   case LMG_BODY_FIELDS:
-    /* the body stays pinned by body_ref; libcurl does not copy it.  A
-       `once` body goes this way too: lmg_prereq stops a second attempt,
-       so libcurl's own resend never reaches the wire */
-    LMG_SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
-    LMG_SET(CURLOPT_POSTFIELDS, r->body ? r->body : "");
+    /* the body stays pinned by body_ref (a form's copy is x->upload);
+       libcurl does not copy it.  A `once` body goes this way too:
+       lmg_prereq stops a second attempt, so libcurl's own resend never
+       reaches the wire */
+    if(r->form) {
+      LMG_SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->upload.len);
+      LMG_SET(CURLOPT_POSTFIELDS, x->upload.data);
+    }
+    else {
+      LMG_SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+      LMG_SET(CURLOPT_POSTFIELDS, r->body ? r->body : "");
+    }
     break;
   default:
     break;

@@ -22,6 +22,7 @@ struct lmg_xfer {
   int resend_refused;           /* once: a second attempt was stopped */
   struct lmg_buf body;          /* response body */
   struct lmg_buf head;          /* raw header lines of the last response */
+  struct lmg_buf upload;        /* a small form, whole (LMG_INLINE_FORM) */
   size_t max_body;
   int too_large;
   int oom;

@@ -274,6 +274,31 @@ describe("core.form", function()
       os.remove(path)
     end)
 
+    it("sends a form without files whole (up to 64 KiB) or streamed, the same bytes", function()
+      -- a data part sized so the form is 64 KiB - 1, 64 KiB and 64 KiB + 1
+      -- bytes: the core sends the first two whole (POSTFIELDS), the last
+      -- through the read callback
+      local function form_of(total)
+        local probe = core.form()
+        probe:field("to", "a@b.c")
+        probe:data("blob", "", { filename = "b.bin" })
+        local overhead = probe:length()
+        probe:close()
+        local form = core.form()
+        form:field("to", "a@b.c")
+        form:data("blob", all_bytes():rep(300):sub(1, total - overhead), { filename = "b.bin" })
+        assert.are.equal(total, form:length())
+        return form
+      end
+      for _, total in ipairs{ 65535, 65536, 65537 } do
+        local form = form_of(total)
+        local got = send(form)
+        form:rewind()
+        assert.are.equal(md5(read_all(form, 65536)), got.body_md5, "length " .. total)
+        form:close()
+      end
+    end)
+
     it("starts over after rewind, also half-way through a file", function()
       local path = tmpfile(("y"):rep(100000))
       local form = core.form()

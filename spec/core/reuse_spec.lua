@@ -1,12 +1,19 @@
 -- One easy handle carries requests of every kind one after another: the
 -- core resets it only when a request's kind differs from the last one's,
--- so nothing of a request may leak into the next (its method, body, form,
--- timeout, HEAD). Every ordered pair of kinds, on a session and on a
+-- so nothing of a request may leak into the next (its method, body, form
+-- sent whole or streamed, timeout, HEAD). Every ordered pair of kinds, on a session and on a
 -- multi of one connection, against the echo server (an independent
 -- multipart parser reads the forms).
 local core = require "mailgun.core"
 local cjson = require "cjson"
 local servers = require "support.core_server"
+
+local FILE, FILE_DATA = os.tmpname(), ("file part bytes\n"):rep(100)
+do
+  local f = assert(io.open(FILE, "wb"))
+  f:write(FILE_DATA)
+  f:close()
+end
 
 -- name -> function(url) -> request, check(got, res)
 local KINDS = {
@@ -51,6 +58,20 @@ local KINDS = {
       assert.are.equal(2, #got.parts)
       assert.are.equal("text", got.parts[2].name)
       assert.are.equal("hello", got.parts[2].data)
+    end
+  end,
+  -- a file part: streamed through the read callback (a small form
+  -- without one goes whole, as POSTFIELDS)
+  form_file = function(url)
+    local form = core.form()
+    form:field("to", "a@example.com")
+    assert(form:file("attachment", FILE, { filename = "a.txt", content_type = "text/plain" }))
+    return { url = url, method = "POST", form = form, once = true }, function(got)
+      assert.are.equal("POST", got.method)
+      assert.is_nil(got.multipart_error)
+      assert.are.equal(2, #got.parts)
+      assert.are.equal("a.txt", got.parts[2].filename)
+      assert.are.equal(FILE_DATA, got.parts[2].data)
     end
   end,
   put_once = function(url)
@@ -103,7 +124,10 @@ describe("core: one handle, requests of every kind in turn", function()
   local server
 
   setup(function() server = servers.start() end)
-  teardown(function() server:stop() end)
+  teardown(function()
+    server:stop()
+    os.remove(FILE)
+  end)
 
   it("a session sends each kind right after each other kind", function()
     local session = core.session{ timeout = 10000 }
