@@ -245,7 +245,7 @@ int lmg_form_render(struct lmg_form *f, struct lmg_buf *buf, size_t max)
   struct lmg_cursor c;
   curl_off_t len = lmg_form_length(f);
   size_t i, got;
-  if(len < 0 || len > (curl_off_t)max)
+  if(len < 0 || (unsigned long long)len > (unsigned long long)max)
     return 0;
   for(i = 0; i < f->nparts; i++)
     if(f->parts[i]->path)

@@ -4,11 +4,13 @@
  * back with form:read(n) in chunk sizes from the input, and checks the
  * bytes with the strict parser of multipart.h: the same parts, names and
  * filenames escaped as documented, every byte of every body, and exactly
- * form:length() bytes.
+ * form:length() bytes.  A form without file parts is also rendered whole
+ * (lmg_form_render, what the transfers send as POSTFIELDS): the same bytes.
  */
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "form.h"
 #include "multipart.h"
 
 #define MAX_PARTS 8
@@ -64,13 +66,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   size_t chunk = fz_byte(&in) % 97 + 1, len, total;
   const char *ct, *body;
   char boundary[80];
-  struct lmg_buf out = { NULL, 0, 0 };
+  struct lmg_buf out = { NULL, 0, 0 }, whole = { NULL, 0, 0 };
+  int files = 0;
   if(fz_byte(&in) & 1)
     chunk *= 4096;
   CHECK(fz_call(L, 0, "form", 0, 1) == 0);
   form = lua_gettop(L);
   for(i = 0; i < nparts; i++) {
     unsigned kind = fz_byte(&in) % 3, flags = fz_byte(&in);
+    files += kind == 2;
     const char *s = fz_take(&in, fz_byte(&in) % 16, &len);
     int opts;
     memset(&w[i], 0, sizeof(w[i]));
@@ -131,6 +135,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   CHECK(fz_call(L, form, "length", 0, 1) == 0);
   CHECK((size_t)lua_tointeger(L, -1) == total);
   lua_pop(L, 1);
+  /* rendered whole: the same bytes, unless a file part streams */
+  CHECK(lmg_form_render(lmg_form_check(L, form), &whole, (size_t)-1) == !files);
+  if(!files) {
+    CHECK(whole.len == total);
+    CHECK(total == 0 || memcmp(whole.data, body, total) == 0);
+  }
+  lmg_buf_free(&whole);
   CHECK(fz_call(L, form, "content_type", 0, 1) == 0);
   ct = lua_tostring(L, -1);
   CHECK(strncmp(ct, "multipart/form-data; boundary=", 30) == 0);
